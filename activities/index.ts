@@ -1,0 +1,31 @@
+import type { Api } from 'grammy';
+import type { Config } from '../lib/config';
+import type { I18n } from '../lib/i18n';
+import type { PrismaClient } from '../lib/prisma';
+import type { QueueKind } from '../workflows/task-queues';
+import { createLedgerActivities } from './ledger';
+import { createTelegramActivities } from './telegram';
+import { createUserActivities } from './users';
+
+export interface ActivityDeps {
+  config: Config;
+  prisma: PrismaClient;
+  telegramApi: Api;
+  i18n: I18n;
+}
+
+/** Activities grouped by the task queue whose Worker runs them. */
+export type Activities = Record<QueueKind, Record<string, (...args: never[]) => Promise<unknown>>>;
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    main: {
+      ...createUserActivities({ prisma: deps.prisma }),
+      ...createLedgerActivities({ prisma: deps.prisma, tariffs: deps.config.tariffs }),
+    },
+    telegram: createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }),
+    fal: {},
+    openai: {},
+    media: {},
+  } satisfies Activities;
+}

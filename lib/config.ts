@@ -1,0 +1,242 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every variable name here is a
+ * contract (DESIGN.md): the bot, the worker, docker-compose.yml and
+ * .env.example all use exactly these names. A missing or malformed variable
+ * stops start-up with one message listing every problem.
+ */
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = z.url({ protocol: /^https?$/ });
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const starsPacks = z
+  .string()
+  .default('50:100,250:550,1000:2400')
+  .transform((raw, ctx) => {
+    const packs = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => {
+        const m = /^(\d+):(\d+)$/.exec(p);
+        return m ? { id: `p${m[1]}`, stars: Number(m[1]), credits: Number(m[2]) } : null;
+      });
+    if (packs.length === 0 || packs.some((p) => p === null || p.stars === 0 || p.credits === 0)) {
+      ctx.addIssue({ code: 'custom', message: 'expected "stars:credits" pairs, e.g. 50:100,250:550' });
+      return z.NEVER;
+    }
+    return packs as { id: string; stars: number; credits: number }[];
+  });
+
+const telegramIds = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.some((s) => !/^\d+$/.test(s))) {
+      ctx.addIssue({ code: 'custom', message: 'expected comma-separated numeric Telegram user ids' });
+      return z.NEVER;
+    }
+    return ids.map((s) => Number(s));
+  });
+
+const baseSchema = z.object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a bot token like 123456:ABC-DEF…'),
+    TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+    BOT_MODE: z.enum(['polling', 'webhook']).default('polling'),
+    TELEGRAM_WEBHOOK_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16–256 chars of A-Z a-z 0-9 _ -')),
+    PUBLIC_BASE_URL: optional(url),
+    HTTP_PORT: int(8080, 1).pipe(z.number().max(65535)),
+
+    FAL_KEY: optional(z.string().min(8)),
+    FAL_PROXY_URL: optional(url),
+    FAL_JWKS_URL: url.default('https://rest.alpha.fal.ai/.well-known/jwks.json'),
+
+    OPENAI_API_KEY: optional(z.string().min(8)),
+    OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
+    OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    OPENAI_VISION_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default('whisper-1'),
+
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }),
+
+    MINIO_ENDPOINT: z.string().min(1),
+    MINIO_PORT: int(9000, 1).pipe(z.number().max(65535)),
+    MINIO_USE_SSL: bool(false),
+    MINIO_ACCESS_KEY: z.string().min(3),
+    MINIO_SECRET_KEY: z.string().min(8),
+    MINIO_PUBLIC_URL: optional(url),
+
+    TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().regex(/^[\w-]+$/).default('aisha'),
+
+    ADMIN_TELEGRAM_IDS: telegramIds,
+
+    PRICE_AVATAR_TRAINING: int(150, 1),
+    PRICE_AVATAR_IMAGE: int(5, 1),
+    PRICE_IMAGEN_IMAGE: int(4, 1),
+    PRICE_TRANSCRIPTION_MINUTE: int(1, 1),
+    WELCOME_CREDITS: int(20, 0),
+    STARS_PACKS: starsPacks,
+});
+
+export const envSchema = baseSchema.superRefine((env, ctx) => {
+    if (env.BOT_MODE === 'webhook') {
+      if (!env.TELEGRAM_WEBHOOK_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when BOT_MODE=webhook' });
+      if (!env.PUBLIC_BASE_URL)
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required when BOT_MODE=webhook' });
+    }
+  });
+
+/** Every variable the application reads: docker-compose.yml and .env.example are checked against it. */
+export const CONFIG_VARIABLES = Object.keys(baseSchema.shape) as readonly string[];
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  telegram: {
+    token: string;
+    apiRoot: string;
+    mode: Env['BOT_MODE'];
+    webhookSecret?: string;
+  };
+  http: { port: number; publicBaseUrl: string };
+  fal: { key?: string; proxyUrl?: string; jwksUrl: string };
+  openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
+  databaseUrl: string;
+  redisUrl: string;
+  minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
+  temporal: { address: string; namespace: string; taskQueue: string };
+  adminTelegramIds: number[];
+  tariffs: {
+    avatarTraining: number;
+    avatarImage: number;
+    imagenImage: number;
+    transcriptionMinute: number;
+    welcomeCredits: number;
+    starsPacks: { id: string; stars: number; credits: number }[];
+  };
+  /** Values that must never reach a log line. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates `source` (the process environment by default) into a Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '(environment)');
+      const value = source[name];
+      return `${name}: ${value === undefined || value === '' ? 'missing' : i.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    telegram: {
+      token: e.TELEGRAM_BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT.replace(/\/$/, ''),
+      mode: e.BOT_MODE,
+      webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+    },
+    http: { port: e.HTTP_PORT, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.HTTP_PORT}`).replace(/\/$/, '') },
+    fal: { key: e.FAL_KEY, proxyUrl: e.FAL_PROXY_URL, jwksUrl: e.FAL_JWKS_URL },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL.replace(/\/$/, ''),
+      chatModel: e.OPENAI_CHAT_MODEL,
+      visionModel: e.OPENAI_VISION_MODEL,
+      transcribeModel: e.OPENAI_TRANSCRIBE_MODEL,
+    },
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    minio: {
+      endPoint: e.MINIO_ENDPOINT,
+      port: e.MINIO_PORT,
+      useSSL: e.MINIO_USE_SSL,
+      accessKey: e.MINIO_ACCESS_KEY,
+      secretKey: e.MINIO_SECRET_KEY,
+      publicUrl: e.MINIO_PUBLIC_URL,
+    },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    adminTelegramIds: e.ADMIN_TELEGRAM_IDS,
+    tariffs: {
+      avatarTraining: e.PRICE_AVATAR_TRAINING,
+      avatarImage: e.PRICE_AVATAR_IMAGE,
+      imagenImage: e.PRICE_IMAGEN_IMAGE,
+      transcriptionMinute: e.PRICE_TRANSCRIPTION_MINUTE,
+      welcomeCredits: e.WELCOME_CREDITS,
+      starsPacks: e.STARS_PACKS,
+    },
+    secrets: [e.TELEGRAM_BOT_TOKEN, e.TELEGRAM_WEBHOOK_SECRET, e.FAL_KEY, e.OPENAI_API_KEY, e.MINIO_SECRET_KEY].filter(
+      (s): s is string => typeof s === 'string' && s.length >= 8,
+    ),
+  };
+}
+
+/**
+ * Entry points call this: loads `.env` when present (values already in the
+ * environment win), validates, and on failure prints the problems and exits.
+ */
+export function loadConfigOrExit(envFile = '.env'): Config {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+const minioSchema = baseSchema.pick({
+  MINIO_ENDPOINT: true,
+  MINIO_PORT: true,
+  MINIO_USE_SSL: true,
+  MINIO_ACCESS_KEY: true,
+  MINIO_SECRET_KEY: true,
+  MINIO_PUBLIC_URL: true,
+});
+
+/** Just the MinIO part, for scripts that run before the rest of the configuration exists. */
+export function loadMinioConfig(source: NodeJS.ProcessEnv = process.env): Config['minio'] {
+  const parsed = minioSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  const e = parsed.data;
+  return {
+    endPoint: e.MINIO_ENDPOINT,
+    port: e.MINIO_PORT,
+    useSSL: e.MINIO_USE_SSL,
+    accessKey: e.MINIO_ACCESS_KEY,
+    secretKey: e.MINIO_SECRET_KEY,
+    publicUrl: e.MINIO_PUBLIC_URL,
+  };
+}

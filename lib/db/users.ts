@@ -1,0 +1,55 @@
+import type { PrismaClient } from '../prisma';
+import { pickLanguage, type Language } from '../i18n';
+
+export interface TelegramProfile {
+  telegramId: number;
+  username?: string;
+  firstName?: string;
+  languageCode?: string;
+}
+
+export interface UserSummary {
+  id: number;
+  telegramId: number;
+  firstName: string | null;
+  language: Language;
+  created: boolean;
+}
+
+const userSelect = { id: true, telegramId: true, firstName: true, language: true, createdAt: true, updatedAt: true } as const;
+
+/**
+ * Creates the user (with an empty balance) or refreshes their profile.
+ * The language is chosen once from Telegram's `language_code`; later only /lang changes it.
+ */
+export async function upsertUser(prisma: PrismaClient, p: TelegramProfile): Promise<UserSummary> {
+  const telegramId = BigInt(p.telegramId);
+  const now = new Date();
+  const user = await prisma.user.upsert({
+    where: { telegramId },
+    create: {
+      telegramId,
+      username: p.username ?? null,
+      firstName: p.firstName ?? null,
+      language: pickLanguage(p.languageCode),
+      lastSeenAt: now,
+      balance: { create: {} },
+    },
+    update: { username: p.username ?? null, firstName: p.firstName ?? null, lastSeenAt: now },
+    select: userSelect,
+  });
+  return {
+    id: user.id,
+    telegramId: Number(user.telegramId),
+    firstName: user.firstName,
+    language: user.language,
+    created: user.createdAt.getTime() === user.updatedAt.getTime(),
+  };
+}
+
+export async function findUserByTelegramId(prisma: PrismaClient, telegramId: number) {
+  return prisma.user.findUnique({
+    where: { telegramId: BigInt(telegramId) },
+    select: { id: true, firstName: true, language: true, createdAt: true },
+  });
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
+
+/** Russian is the default; English is the second language. */
+export const LANGUAGES = ['ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'ru';
+
+export type TranslateParams = Record<string, FluentVariable>;
+export type Translate = (key: string, params?: TranslateParams) => string;
+
+/** Maps a Telegram `language_code` (e.g. "en-US") to one of ours; anything else is Russian. */
+export function pickLanguage(code: string | undefined | null): Language {
+  const base = (code ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
+  return (LANGUAGES as readonly string[]).includes(base) ? (base as Language) : DEFAULT_LANGUAGE;
+}
+
+export interface I18n {
+  t(language: Language, key: string, params?: TranslateParams): string;
+  forLanguage(language: Language): Translate;
+  keys(language: Language): string[];
+}
+
+const localeUrl = (lang: Language) => new URL(`../bot/locales/${lang}.ftl`, import.meta.url);
+
+/** Loads bot/locales/{ru,en}.ftl. Every user-facing string lives there. */
+export function createI18n(): I18n {
+  const bundles = new Map<Language, FluentBundle>();
+  const messageIds = new Map<Language, string[]>();
+  for (const lang of LANGUAGES) {
+    const bundle = new FluentBundle(lang, { useIsolating: false });
+    const resource = new FluentResource(readFileSync(localeUrl(lang), 'utf8'));
+    messageIds.set(lang, resource.body.map((m) => m.id).filter((id) => !id.startsWith('-')));
+    const errors = bundle.addResource(resource);
+    if (errors.length) throw new Error(`bot/locales/${lang}.ftl: ${errors.map((e) => e.message).join('; ')}`);
+    bundles.set(lang, bundle);
+  }
+  const t = (language: Language, key: string, params?: TranslateParams): string => {
+    const bundle = bundles.get(language) ?? bundles.get(DEFAULT_LANGUAGE)!;
+    const message = bundle.getMessage(key) ?? bundles.get(DEFAULT_LANGUAGE)!.getMessage(key);
+    if (!message?.value) return key;
+    return bundle.formatPattern(message.value, params);
+  };
+  return {
+    t,
+    forLanguage: (language) => (key, params) => t(language, key, params),
+    keys: (language) => [...(messageIds.get(language) ?? [])],
+  };
+}

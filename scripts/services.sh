@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Local services for Aisha, no Docker: PostgreSQL, Redis, MinIO, the Temporal
+# dev server (with Web UI) and ffmpeg.
+#   npm run services -- install | start | stop | status
+# `start` installs what is missing first and is harmless to run twice;
+# `stop` stops only what `start` started (pid files under .data/run).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+apt_install() {
+  local missing=()
+  [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt-get install ${missing[*]}"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+go_install() {
+  if ! command -v temporal >/dev/null; then
+    log "go install temporal CLI $TEMPORAL_CLI_VERSION (a cold build takes several minutes)"
+    GOTOOLCHAIN=local go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  fi
+  if ! command -v minio >/dev/null; then
+    log "go install minio (a cold build takes several minutes)"
+    GOTOOLCHAIN=local go install github.com/minio/minio@latest
+  fi
+}
+
+cmd_install() { apt_install; go_install; log "installed: $(temporal --version | head -n 1); $(minio --version | head -n 1)"; }
+
+pid_alive() { [ -f "$RUN_DIR/$1.pid" ] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
+
+wait_for() { # name, tries, command...
+  local name=$1 tries=$2; shift 2
+  for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "$name did not come up; see $LOG_DIR/$name.log"; tail -n 20 "$LOG_DIR/$name.log" >&2 || true
+  return 1
+}
+
+pg_ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+redis_ready() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+minio_ready() { curl -fsS "http://127.0.0.1:$MINIO_PORT/minio/health/live"; }
+temporal_ready() { temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" | grep -q SERVING; }
+ui_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"; }
+
+start_postgres() {
+  if pg_ready; then return 0; fi
+  local pgdata="$DATA_DIR/postgres" sock="$RUN_DIR/pg"
+  mkdir -p "$pgdata" "$sock"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdata" "$sock" && chmod 700 "$pgdata"
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    log "initdb $pgdata"
+    as_pg "$(pg_bin)/initdb" -D "$pgdata" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$LOG_DIR/postgres-initdb.log"
+  fi
+  touch "$LOG_DIR/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$LOG_DIR/postgres.log"
+  as_pg "$(pg_bin)/pg_ctl" -D "$pgdata" -l "$LOG_DIR/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+  cp "$pgdata/postmaster.pid" "$RUN_DIR/postgres.pid.raw" 2>/dev/null || true
+  head -n 1 "$pgdata/postmaster.pid" >"$RUN_DIR/postgres.pid"
+  wait_for postgres 60 pg_ready
+  local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='aisha'" | grep -q 1 ||
+    "${psql[@]}" -c "CREATE ROLE aisha LOGIN CREATEDB PASSWORD 'aisha'"
+  for db in aisha aisha_test; do
+    "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
+      "${psql[@]}" -c "CREATE DATABASE $db OWNER aisha"
+  done
+}
+
+start_redis() {
+  if redis_ready; then return 0; fi
+  mkdir -p "$DATA_DIR/redis"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DATA_DIR/redis" --appendonly yes \
+    --daemonize yes --pidfile "$RUN_DIR/redis.pid" --logfile "$LOG_DIR/redis.log"
+  wait_for redis 40 redis_ready
+}
+
+start_minio() {
+  if minio_ready; then return 0; fi
+  mkdir -p "$DATA_DIR/minio"
+  MINIO_ROOT_USER="$MINIO_ROOT_USER" MINIO_ROOT_PASSWORD="$MINIO_ROOT_PASSWORD" MINIO_BROWSER=on \
+    nohup minio server "$DATA_DIR/minio" --quiet --address "127.0.0.1:$MINIO_PORT" \
+    --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" >"$LOG_DIR/minio.log" 2>&1 &
+  echo $! >"$RUN_DIR/minio.pid"
+  wait_for minio 120 minio_ready
+}
+
+start_temporal() {
+  if temporal_ready; then return 0; fi
+  mkdir -p "$DATA_DIR/temporal"
+  nohup temporal server start-dev --db-filename "$DATA_DIR/temporal/temporal.db" --ip 127.0.0.1 \
+    --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --log-level warn \
+    --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
+    --search-attribute UserId=Keyword --search-attribute JobKind=Keyword --search-attribute JobStatus=Keyword \
+    >"$LOG_DIR/temporal.log" 2>&1 &
+  echo $! >"$RUN_DIR/temporal.pid"
+  wait_for temporal 120 temporal_ready
+  wait_for temporal-ui 60 ui_ready
+  # Attributes on the command line only apply when the namespace is created.
+  local existing
+  existing=$(temporal operator search-attribute list --address "127.0.0.1:$TEMPORAL_PORT" -o json 2>/dev/null || true)
+  for attr in UserId JobKind JobStatus; do
+    grep -q "\"$attr\"" <<<"$existing" ||
+      temporal operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" --name "$attr" --type Keyword >/dev/null
+  done
+}
+
+ensure_buckets() {
+  ( cd "$ROOT" && [ -d node_modules ] && MINIO_ENDPOINT=127.0.0.1 MINIO_PORT="$MINIO_PORT" \
+      MINIO_ACCESS_KEY="$MINIO_ROOT_USER" MINIO_SECRET_KEY="$MINIO_ROOT_PASSWORD" \
+      node_modules/.bin/tsx scripts/ensure-buckets.ts ) ||
+    log "buckets not created yet (run npm install, then start again)"
+}
+
+cmd_start() {
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  apt_install; go_install
+  start_postgres; start_redis; start_minio; start_temporal; ensure_buckets
+  cmd_status
+}
+
+stop_one() { # name
+  local name=$1
+  pid_alive "$name" || { rm -f "$RUN_DIR/$name.pid"; return 0; }
+  local pid; pid=$(cat "$RUN_DIR/$name.pid")
+  if [ "$name" = postgres ]; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$DATA_DIR/postgres" -m fast -w stop >/dev/null || kill "$pid"
+  else
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$RUN_DIR/$name.pid"; log "stopped $name"
+}
+
+cmd_stop() { for s in temporal minio redis postgres; do stop_one "$s"; done; }
+
+cmd_status() {
+  local ok=0
+  row() { # name, port, check...
+    local name=$1 port=$2; shift 2
+    if "$@" >/dev/null 2>&1; then printf '  %-13s up    127.0.0.1:%s\n' "$name" "$port"
+    else printf '  %-13s DOWN  127.0.0.1:%s\n' "$name" "$port"; ok=1; fi
+  }
+  echo "Aisha local services (data in $DATA_DIR):"
+  row postgresql "$PG_PORT" pg_ready
+  row redis "$REDIS_PORT" redis_ready
+  row minio "$MINIO_PORT" minio_ready
+  row temporal "$TEMPORAL_PORT" temporal_ready
+  row temporal-ui "$TEMPORAL_UI_PORT" ui_ready
+  if command -v ffmpeg >/dev/null; then printf '  %-13s ok    %s\n' ffmpeg "$(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)"
+  else printf '  %-13s MISSING\n' ffmpeg; ok=1; fi
+  echo "  Temporal Web UI: http://127.0.0.1:$TEMPORAL_UI_PORT   MinIO console: http://127.0.0.1:$MINIO_CONSOLE_PORT"
+  return $ok
+}
+
+case "${1:-status}" in
+  install) cmd_install ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: npm run services -- install|start|stop|status" >&2; exit 2 ;;
+esac

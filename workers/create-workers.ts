@@ -1,0 +1,70 @@
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { allTaskQueues, type QueueKind } from '../workflows/task-queues';
+import type { Activities } from '../activities';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Bundles the workflow code once (Temporal's webpack, not Vite); pass the result to every worker. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+}
+
+/**
+ * Limits live where the upstream is: FAL and OpenAI get server-side rate
+ * limits per task queue, Telegram ≈ 25 sends/s overall, media work (ffmpeg,
+ * sharp) one task per core.
+ */
+const QUEUE_OPTIONS: Record<QueueKind, Partial<WorkerOptions>> = {
+  main: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 40 },
+  fal: { maxTaskQueueActivitiesPerSecond: 10, maxConcurrentActivityTaskExecutions: 20 },
+  openai: { maxTaskQueueActivitiesPerSecond: 20, maxConcurrentActivityTaskExecutions: 20 },
+  telegram: { maxTaskQueueActivitiesPerSecond: 25, maxConcurrentActivityTaskExecutions: 25 },
+  media: { maxConcurrentActivityTaskExecutions: Math.max(1, os.cpus().length) },
+};
+
+export interface CreateWorkersOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The main queue; the others derive from it (see workflows/task-queues.ts). */
+  taskQueue: string;
+  activities: Activities;
+  workflowBundle: WorkflowBundleWithSourceMap;
+  /** Tests shut down fast. */
+  shutdownGraceTime?: string;
+}
+
+/** One Worker per task queue: workflows and DB/storage work on the main queue, each upstream on its own. */
+export async function createWorkers(opts: CreateWorkersOptions): Promise<Map<QueueKind, Worker>> {
+  const queues = allTaskQueues(opts.taskQueue);
+  const workers = new Map<QueueKind, Worker>();
+  for (const kind of Object.keys(queues) as QueueKind[]) {
+    const isMain = kind === 'main';
+    workers.set(
+      kind,
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: queues[kind],
+        activities: opts.activities[kind],
+        ...(isMain ? { workflowBundle: opts.workflowBundle } : {}),
+        shutdownGraceTime: opts.shutdownGraceTime ?? '30 seconds',
+        ...QUEUE_OPTIONS[kind],
+      }),
+    );
+  }
+  return workers;
+}
+
+/** Runs all workers until `signal` aborts (or one fails), then shuts every one down gracefully. */
+export async function runWorkers(workers: Map<QueueKind, Worker>): Promise<void> {
+  const all = [...workers.values()];
+  const runs = all.map((w) => w.run());
+  try {
+    await Promise.all(runs);
+  } finally {
+    for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(runs);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Workflow IDs carry meaning and make starts idempotent: starting with
+ * workflowIdConflictPolicy USE_EXISTING returns the running job instead of a
+ * second one.
+ */
+export const workflowIds = {
+  /** One per `/start` update: a redelivered update maps to the same id. */
+  onboarding: (telegramId: number, updateId: number) => `onboarding-${telegramId}-u${updateId}`,
+  avatar: (avatarId: string) => `avatar-${avatarId}`,
+  generation: (generationId: string) => `gen-${generationId}`,
+  transcription: (transcriptId: string) => `tr-${transcriptId}`,
+  billing: (jobWorkflowId: string) => `bill-${jobWorkflowId}`,
+  topup: (telegramPaymentChargeId: string) => `topup-${telegramPaymentChargeId}`,
+} as const;

@@ -1,0 +1,59 @@
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { UserActivities } from '../activities/users';
+import type { LedgerActivities } from '../activities/ledger';
+import type { TelegramActivities } from '../activities/telegram';
+import { taskQueueName } from './task-queues';
+import { JobStatusKey } from './search-attributes';
+
+export interface OnboardingInput {
+  telegramId: number;
+  chatId: number;
+  username?: string;
+  firstName?: string;
+  languageCode?: string;
+}
+
+export interface OnboardingResult {
+  userId: number;
+  newUser: boolean;
+  granted: number;
+  balance: number;
+}
+
+/**
+ * `/start`: create the user, grant the welcome credits once (ledger key
+ * `welcome:<userId>`), greet in the user's language. Safe to run any number of
+ * times for the same user: only the first run grants.
+ */
+export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
+  const base = workflowInfo().taskQueue;
+  const db = proxyActivities<UserActivities & LedgerActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+  });
+  const telegram = proxyActivities<TelegramActivities>({
+    taskQueue: taskQueueName(base, 'telegram'),
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '10 minutes',
+  });
+
+  const user = await db.ensureUser({
+    telegramId: input.telegramId,
+    username: input.username,
+    firstName: input.firstName,
+    languageCode: input.languageCode,
+  });
+  const grant = await db.grantWelcomeCredits({ userId: user.id });
+
+  const name = input.firstName || input.username || '';
+  await telegram.sendMessage({
+    chatId: input.chatId,
+    language: user.language,
+    message: grant.granted
+      ? { key: 'welcome-new', params: { name, credits: grant.credits, balance: grant.balance } }
+      : { key: 'welcome-back', params: { name, balance: grant.balance } },
+  });
+
+  upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
+  return { userId: user.id, newUser: user.created, granted: grant.granted ? grant.credits : 0, balance: grant.balance };
+}
