@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local services for Aisha, no Docker: PostgreSQL, Redis, MinIO, the Temporal
 # dev server (with Web UI) and ffmpeg.
-#   npm run services -- install | start | stop | status
+#   npm run services -- install | start [service…] | stop | status | env [database]
 # `start` installs what is missing first and is harmless to run twice;
 # `stop` stops only what `start` started (pid files under .data/run).
 set -euo pipefail
@@ -19,12 +19,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-go_install() {
-  if ! command -v temporal >/dev/null; then
+go_install() { # [services…]
+  local want="${*:-temporal minio}"
+  if [[ " $want " == *" temporal "* ]] && ! command -v temporal >/dev/null; then
     log "go install temporal CLI $TEMPORAL_CLI_VERSION (a cold build takes several minutes)"
     GOTOOLCHAIN=local go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
   fi
-  if ! command -v minio >/dev/null; then
+  if [[ " $want " == *" minio "* ]] && ! command -v minio >/dev/null; then
     log "go install minio (a cold build takes several minutes)"
     GOTOOLCHAIN=local go install github.com/minio/minio@latest
   fi
@@ -44,7 +45,7 @@ wait_for() { # name, tries, command...
 pg_ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
 redis_ready() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 minio_ready() { curl -fsS "http://127.0.0.1:$MINIO_PORT/minio/health/live"; }
-temporal_ready() { temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" | grep -q SERVING; }
+temporal_ready() { temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
 ui_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"; }
 
 start_postgres() {
@@ -59,7 +60,6 @@ start_postgres() {
   touch "$LOG_DIR/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$LOG_DIR/postgres.log"
   as_pg "$(pg_bin)/pg_ctl" -D "$pgdata" -l "$LOG_DIR/postgres.log" -w -t 60 \
     -o "-p $PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
-  cp "$pgdata/postmaster.pid" "$RUN_DIR/postgres.pid.raw" 2>/dev/null || true
   head -n 1 "$pgdata/postmaster.pid" >"$RUN_DIR/postgres.pid"
   wait_for postgres 60 pg_ready
   local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
@@ -116,11 +116,20 @@ ensure_buckets() {
     log "buckets not created yet (run npm install, then start again)"
 }
 
-cmd_start() {
+SERVICES="postgres redis minio temporal"
+
+cmd_start() { # [services…] (default: all)
+  local want=("${@:-}"); [ -n "${want[0]}" ] || want=($SERVICES)
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  apt_install; go_install
-  start_postgres; start_redis; start_minio; start_temporal; ensure_buckets
-  cmd_status
+  apt_install; go_install "${want[@]}"
+  for s in "${want[@]}"; do
+    case "$s" in
+      postgres) start_postgres ;; redis) start_redis ;; temporal) start_temporal ;;
+      minio) start_minio; ensure_buckets ;;
+      *) log "unknown service $s (one of: $SERVICES)"; exit 2 ;;
+    esac
+  done
+  cmd_status || true
 }
 
 stop_one() { # name
@@ -158,10 +167,27 @@ cmd_status() {
   return $ok
 }
 
+# The application environment that points at these local services (KEY=VALUE lines).
+cmd_env() {
+  local db="${1:-aisha}"
+  cat <<ENV
+DATABASE_URL=postgresql://aisha:aisha@127.0.0.1:$PG_PORT/$db
+REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+MINIO_ENDPOINT=127.0.0.1
+MINIO_PORT=$MINIO_PORT
+MINIO_USE_SSL=false
+MINIO_ACCESS_KEY=$MINIO_ROOT_USER
+MINIO_SECRET_KEY=$MINIO_ROOT_PASSWORD
+TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+TEMPORAL_NAMESPACE=default
+ENV
+}
+
 case "${1:-status}" in
+  env) shift; cmd_env "$@" ;;
   install) cmd_install ;;
-  start) cmd_start ;;
+  start) shift; cmd_start "$@" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: npm run services -- install|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: npm run services -- install | start [service…] | stop | status | env [database]" >&2; exit 2 ;;
 esac

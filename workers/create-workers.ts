@@ -35,12 +35,17 @@ export interface CreateWorkersOptions {
   shutdownGraceTime?: string;
 }
 
-/** One Worker per task queue: workflows and DB/storage work on the main queue, each upstream on its own. */
+/**
+ * One Worker per task queue: workflows and DB/storage work on the main queue,
+ * each upstream on its own. A queue with nothing registered yet gets no Worker
+ * (Temporal's core refuses a worker without work).
+ */
 export async function createWorkers(opts: CreateWorkersOptions): Promise<Map<QueueKind, Worker>> {
   const queues = allTaskQueues(opts.taskQueue);
   const workers = new Map<QueueKind, Worker>();
   for (const kind of Object.keys(queues) as QueueKind[]) {
     const isMain = kind === 'main';
+    if (!isMain && Object.keys(opts.activities[kind]).length === 0) continue;
     workers.set(
       kind,
       await Worker.create({

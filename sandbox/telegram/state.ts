@@ -1,0 +1,108 @@
+import type { Message, Update, User, InlineKeyboardMarkup } from 'grammy/types';
+
+/** A message in the sandbox's world, sent by the bot or by a user. */
+export interface StoredMessage extends Message {
+  from_bot: boolean;
+  deleted?: boolean;
+  edits: number;
+}
+
+export interface ApiCall {
+  method: string;
+  params: Record<string, unknown>;
+  at: number;
+}
+
+/** The in-memory world of the Telegram stand-in: users, chats, messages, the update queue. */
+export class TelegramWorld {
+  readonly bot: User;
+  readonly calls: ApiCall[] = [];
+  private nextUpdateId = 1;
+  private nextMessageId = new Map<number, number>();
+  private pending: Update[] = [];
+  private waiters: (() => void)[] = [];
+  readonly messages = new Map<number, StoredMessage[]>();
+  readonly users = new Map<number, User>();
+  webhook: { url: string; secretToken?: string } | null = null;
+  commands: Record<string, unknown> = {};
+
+  constructor(botId: number, username = 'aisha_sandbox_bot') {
+    this.bot = { id: botId, is_bot: true, first_name: 'Aisha', username };
+  }
+
+  user(id: number, patch: Partial<User> = {}): User {
+    const u = { id, is_bot: false, first_name: `User ${id}`, language_code: 'ru', ...this.users.get(id), ...patch };
+    this.users.set(id, u);
+    return u;
+  }
+
+  chatMessages(chatId: number): StoredMessage[] {
+    let list = this.messages.get(chatId);
+    if (!list) this.messages.set(chatId, (list = []));
+    return list;
+  }
+
+  store(chatId: number, msg: Omit<StoredMessage, 'message_id' | 'date' | 'chat' | 'edits'>): StoredMessage {
+    const id = this.nextMessageId.get(chatId) ?? 1;
+    this.nextMessageId.set(chatId, id + 1);
+    const u = this.users.get(chatId);
+    const stored = {
+      ...msg,
+      message_id: id,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: 'private', first_name: u?.first_name ?? 'User', username: u?.username },
+      edits: 0,
+    } as StoredMessage;
+    this.chatMessages(chatId).push(stored);
+    return stored;
+  }
+
+  find(chatId: number, messageId: number): StoredMessage | undefined {
+    return this.messages.get(chatId)?.find((m) => m.message_id === messageId);
+  }
+
+  /** Queues an update for getUpdates (or the webhook pusher). */
+  push(update: Omit<Update, 'update_id'>): Update {
+    const full = { ...update, update_id: this.nextUpdateId++ } as Update;
+    this.pending.push(full);
+    for (const w of this.waiters.splice(0)) w();
+    return full;
+  }
+
+  /** Redelivers an update with its original id (Telegram does this when a webhook answer fails). */
+  redeliver(update: Update): void {
+    this.pending.push(update);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** getUpdates semantics: confirm everything below `offset`, wait up to `timeoutS` for more. */
+  async takeUpdates(offset: number | undefined, limit: number, timeoutS: number, signal: AbortSignal): Promise<Update[]> {
+    if (offset !== undefined) this.pending = this.pending.filter((u) => u.update_id >= offset);
+    if (this.pending.length === 0 && timeoutS > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutS * 1000);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiters.push(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    return this.pending.slice(0, limit);
+  }
+
+  /** Removes and returns the queued updates (webhook mode delivers them itself). */
+  drain(): Update[] {
+    return this.pending.splice(0);
+  }
+
+  botMessages(chatId: number): StoredMessage[] {
+    return this.chatMessages(chatId).filter((m) => m.from_bot && !m.deleted);
+  }
+
+  lastKeyboard(chatId: number): InlineKeyboardMarkup | undefined {
+    const withKb = this.botMessages(chatId).filter((m) => m.reply_markup);
+    return withKb.at(-1)?.reply_markup;
+  }
+}
