@@ -217,20 +217,17 @@ export function loadConfigOrExit(envFile = '.env'): Config {
   }
 }
 
-const minioSchema = baseSchema.pick({
-  MINIO_ENDPOINT: true,
-  MINIO_PORT: true,
-  MINIO_USE_SSL: true,
-  MINIO_ACCESS_KEY: true,
-  MINIO_SECRET_KEY: true,
-  MINIO_PUBLIC_URL: true,
-});
+function parseSection<K extends keyof typeof baseSchema.shape>(keys: readonly K[], source: NodeJS.ProcessEnv) {
+  const mask = Object.fromEntries(keys.map((k) => [k, true])) as Record<string, true>;
+  const schema = baseSchema.pick(mask as Parameters<typeof baseSchema.pick>[0]);
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  return parsed.data as z.infer<typeof baseSchema>;
+}
 
 /** Just the MinIO part, for scripts that run before the rest of the configuration exists. */
 export function loadMinioConfig(source: NodeJS.ProcessEnv = process.env): Config['minio'] {
-  const parsed = minioSchema.safeParse(source);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
-  const e = parsed.data;
+  const e = parseSection(['MINIO_ENDPOINT', 'MINIO_PORT', 'MINIO_USE_SSL', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'MINIO_PUBLIC_URL'], source);
   return {
     endPoint: e.MINIO_ENDPOINT,
     port: e.MINIO_PORT,
@@ -239,4 +236,11 @@ export function loadMinioConfig(source: NodeJS.ProcessEnv = process.env): Config
     secretKey: e.MINIO_SECRET_KEY,
     publicUrl: e.MINIO_PUBLIC_URL,
   };
+}
+
+/** Just the Temporal part (operator tools such as `npm run replay`). Loads `.env` when present. */
+export function loadTemporalConfig(source: NodeJS.ProcessEnv = process.env, envFile = '.env'): Config['temporal'] {
+  if (source === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  const e = parseSection(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'], source);
+  return { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE };
 }
