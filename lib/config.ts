@@ -244,3 +244,33 @@ export function loadTemporalConfig(source: NodeJS.ProcessEnv = process.env, envF
   const e = parseSection(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'], source);
   return { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE };
 }
+
+export interface DemoSettings {
+  sandbox: boolean;
+  telegramToken: string;
+  sandboxTelegramPort: number;
+  httpPort: number;
+  temporalUiUrl: string;
+}
+
+/** What the demo launcher needs (scripts/demo.sh exports it). */
+export function loadDemoSettings(source: NodeJS.ProcessEnv = process.env): DemoSettings {
+  const port = (name: string, def: number) => {
+    const n = Number(source[name] ?? def);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError([`${name}: expected a port number`]);
+    return n;
+  };
+  return {
+    sandbox: source.AISHA_DEMO_SANDBOX === '1',
+    telegramToken: source.TELEGRAM_BOT_TOKEN ?? '',
+    sandboxTelegramPort: port('SANDBOX_TELEGRAM_PORT', 8081),
+    httpPort: port('HTTP_PORT', 8080),
+    temporalUiUrl: `http://127.0.0.1:${port('TEMPORAL_UI_PORT', 8233)}`,
+  };
+}
+
+/** Benchmarks use DATABASE_URL (from `.env` when present). */
+export function loadBenchDatabaseUrl(source: NodeJS.ProcessEnv = process.env, envFile = '.env'): string {
+  if (source === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseSection(['DATABASE_URL'], source).DATABASE_URL;
+}

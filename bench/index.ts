@@ -1,0 +1,5 @@
+import { ledgerBench } from './ledger';
+
+export const benches: Record<string, () => Promise<void>> = {
+  ledger: ledgerBench,
+};

@@ -1,0 +1,35 @@
+export interface Figures {
+  ops: number;
+  seconds: number;
+  opsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** Runs `op` `total` times with `concurrency` callers, measuring each call. */
+export async function measure(total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Figures> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { ops: total, seconds, opsPerSecond: total / seconds, p50ms: pct(50), p99ms: pct(99) };
+}
+
+export function printRow(label: string, f: Figures, baseline?: Figures): void {
+  const ratio = baseline ? `  ×${(f.opsPerSecond / baseline.opsPerSecond).toFixed(2)} of baseline` : '';
+  process.stdout.write(
+    `${label.padEnd(44)} ${f.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${f.p50ms.toFixed(2).padStart(7)} ms  p99 ${f.p99ms.toFixed(2).padStart(7)} ms${ratio}\n`,
+  );
+}
