@@ -1,0 +1,217 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, envSchema } from '../../lib/config';
+
+/**
+ * docker-compose.yml cannot run here (no Docker engine), so this checks its
+ * shape against the code: the services DESIGN.md ("Scale") names, the ports
+ * operators use, and an application environment that lib/config.ts accepts.
+ */
+
+type Environment = Record<string, string | number | boolean | null> | string[];
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Environment;
+  ports?: (string | number | { target: number; published?: string | number })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[] };
+  deploy?: { replicas?: number };
+  volumes?: unknown[];
+}
+interface Compose {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const composeText = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+// Compose resolves YAML merge keys (`<<: *app-env`); so must the parser.
+const compose = parse(composeText, { merge: true }) as Compose;
+const dockerfileUrl = new URL('../../Dockerfile', import.meta.url);
+
+const service = (name: string): Service => {
+  const s = compose.services[name];
+  if (!s) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return s;
+};
+
+/** The environment a service's containers get, as Compose writes it (map or KEY=VALUE list). */
+const environmentOf = (name: string): Record<string, string> => {
+  const env = service(name).environment ?? {};
+  const entries = Array.isArray(env)
+    ? env.map((line) => {
+        const i = line.indexOf('=');
+        return i === -1 ? [line, ''] : [line.slice(0, i), line.slice(i + 1)];
+      })
+    : Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]);
+  return Object.fromEntries(entries) as Record<string, string>;
+};
+
+/** Host ports a service publishes, whatever the syntax ("8080:8080", "127.0.0.1:8233:8080/tcp", long form). */
+const publishedPorts = (name: string): number[] =>
+  (service(name).ports ?? []).flatMap((p) => {
+    if (typeof p === 'object') return p.published === undefined ? [] : [Number(p.published)];
+    const parts = String(p).replace(/\/(tcp|udp)$/, '').split(':');
+    return parts.length >= 2 ? [Number(parts[parts.length - 2])] : [];
+  });
+
+const dependsOn = (name: string): string[] => {
+  const d = service(name).depends_on ?? [];
+  return Array.isArray(d) ? d : Object.keys(d);
+};
+
+/** Compose's interpolation of `${VAR}`, `${VAR:-default}`, `${VAR:?message}` and `$$`, against `host`. */
+const interpolate = (value: string, host: Record<string, string>): string =>
+  value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (whole, name?: string, op?: string, arg?: string) => {
+    if (whole === '$$') return '$';
+    const v = host[name!];
+    const unset = op?.startsWith(':') ? v === undefined || v === '' : v === undefined;
+    if (!unset) return v!;
+    if (op?.endsWith('?')) throw new Error(`host variable ${name} is required: ${arg}`);
+    return op ? arg! : '';
+  });
+
+/** Names the configuration cannot do without: what the schema reports missing from an empty environment. */
+const requiredVariables = (): string[] => {
+  const parsed = envSchema.safeParse({});
+  expect(parsed.success).toBe(false);
+  return [...new Set(parsed.error!.issues.map((i) => String(i.path[0])))].sort();
+};
+
+// Plausible host secrets, the ones an operator exports before `docker compose up`.
+const host: Record<string, string> = {
+  TELEGRAM_BOT_TOKEN: '123456789:AAFakeTokenForComposeTest_0123456789',
+  TELEGRAM_WEBHOOK_SECRET: 'compose-test-webhook-secret',
+  PUBLIC_BASE_URL: 'https://bot.example.com',
+  FAL_KEY: 'fal-key-for-compose-test',
+  OPENAI_API_KEY: 'sk-compose-test-key',
+  POSTGRES_PASSWORD: 'pg-compose-test',
+  MINIO_ACCESS_KEY: 'aisha-app',
+  MINIO_SECRET_KEY: 'minio-compose-test-secret',
+};
+
+const APP_SERVICES = ['worker', 'bot', 'migrate'];
+
+describe('docker-compose.yml', () => {
+  it('declares the production services', () => {
+    for (const name of [
+      'postgresql',
+      'temporal',
+      'temporal-admin-tools',
+      'temporal-ui',
+      'redis',
+      'minio',
+      'minio-init',
+      'migrate',
+      'worker',
+      'bot',
+    ]) {
+      expect(compose.services, `service ${name}`).toHaveProperty([name]);
+    }
+    expect(service('postgresql').image).toMatch(/^postgres:16/);
+    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:/);
+    expect(environmentOf('temporal')).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(dependsOn('temporal')).toContain('postgresql');
+    expect(environmentOf('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(String(service('redis').command)).toMatch(/appendonly/);
+    expect(String(service('minio').command)).toMatch(/server \/data --console-address :9001/);
+  });
+
+  it('publishes Temporal 7233, the Temporal UI on 8233, MinIO 9000/9001 and the bot on 8080', () => {
+    expect(publishedPorts('temporal')).toContain(7233);
+    expect(publishedPorts('temporal-ui')).toContain(8233);
+    expect(publishedPorts('minio')).toEqual(expect.arrayContaining([9000, 9001]));
+    expect(publishedPorts('bot')).toContain(8080);
+  });
+
+  it('gives the application only variable names that lib/config.ts reads', () => {
+    for (const name of APP_SERVICES) {
+      const unknown = Object.keys(environmentOf(name)).filter((v) => !CONFIG_VARIABLES.includes(v));
+      expect(unknown, `${name}: variables not in CONFIG_VARIABLES`).toEqual([]);
+    }
+  });
+
+  it('gives the worker and the bot every variable the configuration requires', () => {
+    const required = requiredVariables();
+    expect(required.length).toBeGreaterThan(0);
+    for (const name of ['worker', 'bot']) {
+      const missing = required.filter((v) => !(v in environmentOf(name)));
+      expect(missing, `${name}: required variables missing`).toEqual([]);
+    }
+  });
+
+  it('gives the worker and the bot an environment lib/config.ts accepts once the host secrets are set', () => {
+    for (const name of ['worker', 'bot']) {
+      const env = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, interpolate(v, host)]));
+      const parsed = envSchema.safeParse(env);
+      expect(parsed.error?.issues ?? [], `${name}: configuration problems`).toEqual([]);
+    }
+  });
+
+  it('refuses to start without the secrets (no default baked in)', () => {
+    const bot = environmentOf('bot');
+    for (const secret of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'MINIO_SECRET_KEY', 'DATABASE_URL']) {
+      expect(() => interpolate(bot[secret] ?? '', {}), secret).toThrow(/is required/);
+    }
+  });
+
+  it('runs the bot in webhook mode on HTTP_PORT with a /healthz check', () => {
+    const bot = service('bot');
+    expect(environmentOf('bot')).toMatchObject({ BOT_MODE: 'webhook', HTTP_PORT: '8080' });
+    expect([bot.command].flat().join(' ')).toBe('npx tsx bot/main.ts');
+    expect([bot.healthcheck?.test].flat().join(' ')).toContain('http://localhost:8080/healthz');
+  });
+
+  it('runs the workers, replicated, and the migrations from the application image', () => {
+    const worker = service('worker');
+    expect([worker.command].flat().join(' ')).toBe('npx tsx workers/main.ts');
+    expect(worker.deploy?.replicas).toBe(2);
+    expect([service('migrate').command].flat().join(' ')).toBe('npx prisma migrate deploy');
+    for (const name of APP_SERVICES) expect(service(name).build ?? service(name).image, name).toBeDefined();
+    expect(service('migrate').image).toBe(worker.image);
+  });
+
+  it('starts the worker and the bot after Temporal, PostgreSQL and the migrations', () => {
+    for (const name of ['worker', 'bot']) {
+      expect(dependsOn(name), name).toEqual(expect.arrayContaining(['temporal', 'postgresql', 'migrate']));
+      const conditions = service(name).depends_on as Record<string, { condition?: string }>;
+      expect(conditions.migrate?.condition, name).toBe('service_completed_successfully');
+      expect(conditions.postgresql?.condition, name).toBe('service_healthy');
+    }
+    expect(dependsOn('worker')).toEqual(expect.arrayContaining(['redis', 'minio']));
+  });
+
+  it('registers the UserId, JobKind and JobStatus search attributes as Keyword', () => {
+    const script = [service('temporal-admin-tools').command].flat().join('\n');
+    expect(script).toContain('temporal operator search-attribute create');
+    expect(script).toMatch(/--type Keyword/);
+    for (const attr of ['UserId', 'JobKind', 'JobStatus']) expect(script).toContain(attr);
+  });
+
+  it('creates the MinIO buckets of DESIGN.md', () => {
+    const script = [service('minio-init').command].flat().join('\n');
+    for (const bucket of ['avatars', 'generations', 'audio', 'transcripts']) expect(script).toContain(bucket);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds on Node 20 with ffmpeg, installs with npm ci and runs as node', () => {
+    expect(existsSync(dockerfileUrl)).toBe(true);
+    const dockerfile = readFileSync(dockerfileUrl, 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20[\w.-]*/m);
+    expect(dockerfile).toMatch(/apt-get install[^\n]*\bffmpeg\b/);
+    // `postinstall` runs `prisma generate`: the schema and its config must be in place before `npm ci`.
+    const lines = dockerfile.split('\n');
+    const line = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const npmCi = line(/^RUN\b.*\bnpm ci\b/);
+    expect(npmCi).toBeGreaterThan(-1);
+    expect(line(/^COPY\b.*\sprisma\/?\s/)).toBeGreaterThan(-1);
+    expect(line(/^COPY\b.*\sprisma\/?\s/)).toBeLessThan(npmCi);
+    expect(line(/^COPY\b.*\sprisma\.config\.ts\b/)).toBeGreaterThan(-1);
+    expect(line(/^COPY\b.*\sprisma\.config\.ts\b/)).toBeLessThan(npmCi);
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+});
