@@ -7,7 +7,7 @@
 # bot talk to the real services instead.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 bash scripts/services.sh start
 
 if [ -f .env ]; then set -a; source .env; set +a; fi
