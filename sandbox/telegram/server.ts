@@ -1,58 +1,44 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { InlineKeyboardMarkup, Update } from 'grammy/types';
 import { listen, readBody, readJson, sendJson } from '../http-util';
+import { multipartBoundary, parseMultipart, type Part } from '../multipart';
+import { ApiError, BotApi, type BotApiKnobs } from './bot-api';
 import { TelegramWorld } from './state';
+import { UserActions, type MediaKind } from './user-api';
 
 /**
- * A stand-in for the Telegram Bot API (https://core.telegram.org/bots/api):
- * `POST /bot<token>/<method>` with Telegram's own answers and limits, plus a
- * user-side API under `/sandbox/` to act as users and read what the bot sent.
+ * A stand-in for the Telegram Bot API (https://core.telegram.org/bots/api).
+ *   POST|GET /bot<token>/<method>         the Bot API, JSON, form or multipart, Telegram's answers and limits
+ *   GET  /file/bot<token>/<file_path>     file downloads (after getFile)
+ *   /sandbox/…                            the user side: act as users, read what the bot sent (see routeSandbox)
+ *   GET  /chat                            the web chat (talk to the bot in a browser)
+ * Knobs (POST /sandbox/knobs): rateLimitPerChat (429 with retry_after past N messages/s per chat),
+ * maxDownloadBytes (getFile cap; 20 MB as the cloud Bot API).
  */
 export interface TelegramSandboxOptions {
   token: string;
   port?: number;
-  /** Messages per chat per second before 429 with retry_after (0 = unlimited). */
   rateLimitPerChat?: number;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly description: string,
-    readonly parameters?: { retry_after?: number },
-  ) {
-    super(description);
-  }
-}
-
-const MAX_TEXT = 4096;
-const MAX_CALLBACK_DATA = 64;
-
-function checkKeyboard(markup: unknown): InlineKeyboardMarkup | undefined {
-  if (!markup) return undefined;
-  const kb = (typeof markup === 'string' ? JSON.parse(markup) : markup) as InlineKeyboardMarkup;
-  for (const row of kb.inline_keyboard ?? []) {
-    for (const button of row) {
-      if ('callback_data' in button && Buffer.byteLength(button.callback_data ?? '', 'utf8') > MAX_CALLBACK_DATA) {
-        throw new ApiError(400, 'Bad Request: BUTTON_DATA_INVALID');
-      }
-    }
-  }
-  return kb;
-}
+const WEB_CHAT_HTML = new URL('./web-chat.html', import.meta.url);
 
 export class TelegramSandbox {
   readonly world: TelegramWorld;
-  readonly knobs: { rateLimitPerChat: number };
+  readonly users: UserActions;
+  readonly knobs: BotApiKnobs;
+  private readonly api: BotApi;
   private server?: http.Server;
-  private sends = new Map<number, number[]>();
   private pusher?: NodeJS.Timeout;
+  private pushing = false;
   private closing = new AbortController();
   port = 0;
 
   constructor(private readonly opts: TelegramSandboxOptions) {
     this.world = new TelegramWorld(Number(opts.token.split(':')[0]));
-    this.knobs = { rateLimitPerChat: opts.rateLimitPerChat ?? 0 };
+    this.knobs = { rateLimitPerChat: opts.rateLimitPerChat ?? 0, maxDownloadBytes: 20 * 1024 * 1024 };
+    this.api = new BotApi(this.world, this.knobs);
+    this.users = new UserActions(this.world);
   }
 
   get apiRoot(): string {
@@ -62,6 +48,7 @@ export class TelegramSandbox {
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.route(req, res));
     this.port = await listen(this.server, this.opts.port ?? 0);
+    this.pusher = setInterval(() => void this.pushWebhook(), 50);
     return this;
   }
 
@@ -72,104 +59,15 @@ export class TelegramSandbox {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  // ---- user side -------------------------------------------------------------------------
-
-  sendText(userId: number, text: string, patch: { language_code?: string; first_name?: string; username?: string } = {}): Update {
-    const from = this.world.user(userId, patch);
-    const entities = text.startsWith('/') ? [{ type: 'bot_command' as const, offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
-    const { from_bot: _b, edits: _e, ...message } = this.world.store(userId, { from, text, entities, from_bot: false });
-    return this.world.push({ message: message as Update['message'] });
+  /** Shorthand used by tests: a user sends text (commands get their entity). */
+  sendText(userId: number, text: string, patch: Parameters<UserActions['sendText']>[2] = {}) {
+    return this.users.sendText(userId, text, patch);
   }
 
-  pressButton(userId: number, messageId: number, data: string): Update {
-    const from = this.world.user(userId);
-    const message = this.world.find(userId, messageId);
-    if (!message) throw new Error(`no message ${messageId} in chat ${userId}`);
-    return this.world.push({ callback_query: { id: `cb${Date.now()}${Math.random()}`.replace('.', ''), from, message, chat_instance: String(userId), data } });
+  pressButton(userId: number, messageId: number, data: string) {
+    return this.users.pressButton(userId, messageId, data);
   }
 
-  // ---- Bot API -----------------------------------------------------------------------------
-
-  private rateCheck(chatId: number): void {
-    const limit = this.knobs.rateLimitPerChat;
-    if (!limit) return;
-    const now = Date.now();
-    const recent = (this.sends.get(chatId) ?? []).filter((t) => now - t < 1000);
-    if (recent.length >= limit) throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
-    recent.push(now);
-    this.sends.set(chatId, recent);
-  }
-
-  private async call(method: string, p: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
-    const w = this.world;
-    const chatId = p.chat_id === undefined ? undefined : Number(p.chat_id);
-    switch (method) {
-      case 'getMe':
-        return w.bot;
-      case 'setMyCommands':
-        w.commands[String((p.language_code as string) ?? '')] = p.commands;
-        return true;
-      case 'deleteWebhook':
-        w.webhook = null;
-        return true;
-      case 'setWebhook':
-        w.webhook = { url: String(p.url), secretToken: p.secret_token as string | undefined };
-        this.startPusher();
-        return true;
-      case 'getWebhookInfo':
-        return { url: w.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0 };
-      case 'getUpdates': {
-        if (w.webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active");
-        return w.takeUpdates(p.offset as number | undefined, Number(p.limit ?? 100), Number(p.timeout ?? 0), signal);
-      }
-      case 'sendChatAction':
-        return true;
-      case 'sendMessage': {
-        const text = String(p.text ?? '');
-        if (!text.trim()) throw new ApiError(400, 'Bad Request: message text is empty');
-        if (text.length > MAX_TEXT) throw new ApiError(400, 'Bad Request: message is too long');
-        const reply_markup = checkKeyboard(p.reply_markup);
-        this.rateCheck(chatId!);
-        return w.store(chatId!, { from: w.bot, text, reply_markup, from_bot: true });
-      }
-      case 'editMessageText':
-      case 'editMessageReplyMarkup': {
-        const msg = w.find(chatId!, Number(p.message_id));
-        if (!msg || !msg.from_bot || msg.deleted) throw new ApiError(400, 'Bad Request: message to edit not found');
-        const reply_markup = checkKeyboard(p.reply_markup);
-        if (method === 'editMessageText') {
-          const text = String(p.text ?? '');
-          if (!text.trim()) throw new ApiError(400, 'Bad Request: message text is empty');
-          if (text.length > MAX_TEXT) throw new ApiError(400, 'Bad Request: MESSAGE_TOO_LONG');
-          if (text === msg.text && JSON.stringify(reply_markup) === JSON.stringify(msg.reply_markup)) {
-            throw new ApiError(400, 'Bad Request: message is not modified');
-          }
-          msg.text = text;
-        }
-        msg.reply_markup = reply_markup;
-        msg.edits += 1;
-        msg.edit_date = Math.floor(Date.now() / 1000);
-        return msg;
-      }
-      case 'deleteMessage': {
-        const msg = w.find(chatId!, Number(p.message_id));
-        if (!msg || msg.deleted) throw new ApiError(400, 'Bad Request: message to delete not found');
-        msg.deleted = true;
-        return true;
-      }
-      case 'answerCallbackQuery':
-        return true;
-      default:
-        throw new ApiError(404, 'Not Found: method not found');
-    }
-  }
-
-  private startPusher(): void {
-    if (this.pusher) return;
-    this.pusher = setInterval(() => void this.pushWebhook(), 50);
-  }
-
-  private pushing = false;
   private async pushWebhook(): Promise<void> {
     const hook = this.world.webhook;
     if (!hook || this.pushing) return;
@@ -180,34 +78,34 @@ export class TelegramSandbox {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(hook.secretToken ? { 'x-telegram-bot-api-secret-token': hook.secretToken } : {}) },
           body: JSON.stringify(update),
-        }).then((r) => r.ok, () => false);
-        if (!ok) this.world.redeliver(update);
+          signal: AbortSignal.timeout(60_000),
+        }).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!ok) this.world.redeliver(update); // Telegram redelivers until a 2xx
       }
     } finally {
       this.pushing = false;
     }
   }
 
-  // ---- HTTP routing --------------------------------------------------------------------------
-
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     try {
       const api = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
-      if (api) {
-        if (api[1] !== this.opts.token) return sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
-        const params = { ...Object.fromEntries(url.searchParams), ...(await this.parseParams(req)) };
-        this.world.calls.push({ method: api[2]!, params, at: Date.now() });
-        const abort = new AbortController();
-        const onClosing = () => abort.abort();
-        res.on('close', onClosing);
-        this.closing.signal.addEventListener('abort', onClosing, { once: true });
-        try {
-          const result = await this.call(api[2]!, params, abort.signal);
-          return sendJson(res, 200, { ok: true, result });
-        } finally {
-          this.closing.signal.removeEventListener('abort', onClosing);
-        }
+      if (api) return await this.routeApi(req, res, url, api[1]!, api[2]!);
+      const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+      if (file && req.method === 'GET') {
+        if (file[1] !== this.opts.token) return sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+        const stored = this.world.files.byFilePath(decodeURIComponent(file[2]!));
+        if (!stored) return sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+        res.writeHead(200, { 'content-type': stored.mimeType, 'content-length': stored.data.length }).end(stored.data);
+        return;
+      }
+      if (req.method === 'GET' && (url.pathname === '/chat' || url.pathname === '/')) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(readFileSync(WEB_CHAT_HTML));
+        return;
       }
       return await this.routeSandbox(req, res, url);
     } catch (err) {
@@ -218,34 +116,89 @@ export class TelegramSandbox {
     }
   }
 
-  private async parseParams(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-    const type = req.headers['content-type'] ?? '';
-    if (type.startsWith('application/json')) return readJson(req);
-    const raw = await readBody(req);
-    if (type.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
-    return {};
+  private async routeApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, token: string, method: string): Promise<void> {
+    if (token !== this.opts.token) return sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const { params, parts } = await this.parseParams(req);
+    const all = { ...Object.fromEntries(url.searchParams), ...params };
+    this.world.calls.push({ method, params: all, at: Date.now() });
+    const abort = new AbortController();
+    const onClose = () => abort.abort();
+    res.on('close', onClose);
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    try {
+      const result = await this.api.call(method, all, parts, abort.signal);
+      return sendJson(res, 200, { ok: true, result });
+    } finally {
+      this.closing.signal.removeEventListener('abort', onClose);
+    }
   }
 
-  private async routeSandbox(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const m = /^\/sandbox\/(users|chats)\/(\d+)\/(\w+)$/.exec(url.pathname);
-    if (req.method === 'POST' && m?.[1] === 'users' && m[3] === 'messages') {
-      const body = await readJson<{ text: string; language_code?: string; first_name?: string; username?: string }>(req);
-      const { text, ...patch } = body;
-      return sendJson(res, 200, this.sendText(Number(m[2]), text, patch));
+  private async parseParams(req: http.IncomingMessage): Promise<{ params: Record<string, unknown>; parts: Map<string, Part> }> {
+    const type = req.headers['content-type'] ?? '';
+    const parts = new Map<string, Part>();
+    if (type.startsWith('application/json')) return { params: await readJson(req), parts };
+    const raw = await readBody(req);
+    if (type.startsWith('application/x-www-form-urlencoded')) return { params: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), parts };
+    const boundary = multipartBoundary(type);
+    if (!boundary) return { params: {}, parts };
+    const params: Record<string, unknown> = {};
+    for (const part of parseMultipart(raw, boundary)) {
+      if (part.filename !== undefined) parts.set(part.name, part);
+      else params[part.name] = part.data.toString('utf8');
     }
-    if (req.method === 'POST' && m?.[1] === 'users' && m[3] === 'callbacks') {
-      const body = await readJson<{ message_id: number; data: string }>(req);
-      return sendJson(res, 200, this.pressButton(Number(m[2]), body.message_id, body.data));
+    return { params, parts };
+  }
+
+  /**
+   * The user side (JSON unless noted):
+   *   POST /sandbox/users/:id/messages   {text, language_code?, first_name?, username?}
+   *   POST /sandbox/users/:id/media?kind=photo|voice|audio|video_note|document&name=&caption=   raw bytes
+   *   POST /sandbox/users/:id/callbacks  {message_id, data}
+   *   POST /sandbox/users/:id/payments   {message_id}
+   *   GET  /sandbox/chats/:id/messages   every message in the chat (bot's and user's)
+   *   GET  /sandbox/files/:fileId        a file's bytes
+   *   GET  /sandbox/calls?method=        Bot API calls received
+   *   GET|POST /sandbox/knobs
+   */
+  private async routeSandbox(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const m = /^\/sandbox\/(users|chats|files)\/([\w-]+)(?:\/(\w+))?$/.exec(url.pathname);
+    const id = Number(m?.[2]);
+    if (req.method === 'POST' && m?.[1] === 'users') {
+      if (m[3] === 'messages') {
+        const { text, ...patch } = await readJson<{ text: string; language_code?: string; first_name?: string; username?: string }>(req);
+        return sendJson(res, 200, this.users.sendText(id, String(text ?? ''), patch));
+      }
+      if (m[3] === 'media') {
+        const kind = (url.searchParams.get('kind') ?? 'document') as MediaKind;
+        const data = await readBody(req);
+        const opts = { fileName: url.searchParams.get('name') ?? undefined, caption: url.searchParams.get('caption') ?? undefined };
+        const update = kind === 'photo' ? await this.users.sendPhoto(id, data, { caption: opts.caption }) : await this.users.sendMedia(id, kind, data, opts);
+        return sendJson(res, 200, update);
+      }
+      if (m[3] === 'callbacks') {
+        const body = await readJson<{ message_id: number; data: string }>(req);
+        return sendJson(res, 200, this.users.pressButton(id, body.message_id, body.data));
+      }
+      if (m[3] === 'payments') {
+        const body = await readJson<{ message_id: number }>(req);
+        return sendJson(res, 200, await this.users.payInvoice(id, body.message_id));
+      }
     }
     if (req.method === 'GET' && m?.[1] === 'chats' && m[3] === 'messages') {
-      return sendJson(res, 200, this.world.chatMessages(Number(m[2])));
+      return sendJson(res, 200, { version: this.world.version, messages: this.world.chatMessages(id) });
+    }
+    if (req.method === 'GET' && m?.[1] === 'files') {
+      const file = this.world.files.get(m[2]!);
+      if (!file) return sendJson(res, 404, { error: 'no such file' });
+      res.writeHead(200, { 'content-type': file.mimeType, 'content-length': file.data.length }).end(file.data);
+      return;
     }
     if (req.method === 'GET' && url.pathname === '/sandbox/calls') {
       const method = url.searchParams.get('method');
       return sendJson(res, 200, this.world.calls.filter((c) => !method || c.method === method));
     }
-    if (req.method === 'POST' && url.pathname === '/sandbox/knobs') {
-      Object.assign(this.knobs, await readJson(req));
+    if (url.pathname === '/sandbox/knobs') {
+      if (req.method === 'POST') Object.assign(this.knobs, await readJson(req));
       return sendJson(res, 200, this.knobs);
     }
     return sendJson(res, 404, { error: 'not found' });

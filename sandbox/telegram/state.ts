@@ -1,10 +1,13 @@
 import type { Message, Update, User, InlineKeyboardMarkup } from 'grammy/types';
+import { FileStore } from './files';
 
 /** A message in the sandbox's world, sent by the bot or by a user. */
 export interface StoredMessage extends Message {
   from_bot: boolean;
   deleted?: boolean;
   edits: number;
+  /** A line the sandbox shows the user itself (e.g. "payment declined: …"). */
+  system?: boolean;
 }
 
 export interface ApiCall {
@@ -13,14 +16,27 @@ export interface ApiCall {
   at: number;
 }
 
-/** The in-memory world of the Telegram stand-in: users, chats, messages, the update queue. */
+export interface Payment {
+  chargeId: string;
+  userId: number;
+  amount: number;
+  payload: string;
+  refunded: boolean;
+}
+
+/** The in-memory world of the Telegram stand-in: users, chats, messages, files, payments, the update queue. */
 export class TelegramWorld {
   readonly bot: User;
   readonly calls: ApiCall[] = [];
+  readonly files = new FileStore();
+  readonly payments = new Map<string, Payment>();
+  readonly preCheckoutAnswers = new Map<string, { ok: boolean; error_message?: string }>();
   private nextUpdateId = 1;
   private nextMessageId = new Map<number, number>();
   private pending: Update[] = [];
   private waiters: (() => void)[] = [];
+  /** Bumped on every change, so the web chat can poll cheaply. */
+  version = 0;
   readonly messages = new Map<number, StoredMessage[]>();
   readonly users = new Map<number, User>();
   webhook: { url: string; secretToken?: string } | null = null;
@@ -31,7 +47,8 @@ export class TelegramWorld {
   }
 
   user(id: number, patch: Partial<User> = {}): User {
-    const u = { id, is_bot: false, first_name: `User ${id}`, language_code: 'ru', ...this.users.get(id), ...patch };
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const u = { id, is_bot: false, first_name: `User ${id}`, language_code: 'ru', ...this.users.get(id), ...defined };
     this.users.set(id, u);
     return u;
   }
@@ -54,7 +71,12 @@ export class TelegramWorld {
       edits: 0,
     } as StoredMessage;
     this.chatMessages(chatId).push(stored);
+    this.version++;
     return stored;
+  }
+
+  touch(): void {
+    this.version++;
   }
 
   find(chatId: number, messageId: number): StoredMessage | undefined {
@@ -105,4 +127,10 @@ export class TelegramWorld {
     const withKb = this.botMessages(chatId).filter((m) => m.reply_markup);
     return withKb.at(-1)?.reply_markup;
   }
+}
+
+/** A message as the Bot API shows it (without the sandbox's bookkeeping fields). */
+export function asApiMessage(m: StoredMessage): Message {
+  const { from_bot: _b, edits: _e, deleted: _d, system: _s, ...message } = m;
+  return message as Message;
 }

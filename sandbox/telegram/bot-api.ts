@@ -1,0 +1,245 @@
+import type { InlineKeyboardMarkup, InputMedia, LabeledPrice } from 'grammy/types';
+import type { Part } from '../multipart';
+import { sniffMime, type StoredFile } from './files';
+import { photoSizes, probeDuration } from './media';
+import { asApiMessage, type StoredMessage, type TelegramWorld } from './state';
+
+/** Telegram's own answers and limits (https://core.telegram.org/bots/api). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly description: string,
+    readonly parameters?: { retry_after?: number },
+  ) {
+    super(description);
+  }
+}
+
+export interface BotApiKnobs {
+  /** Messages per chat per second before 429 with retry_after (0 = unlimited). */
+  rateLimitPerChat: number;
+  /** getFile refuses larger files (20 MB for the cloud Bot API; a local Bot API server allows 2000 MB). */
+  maxDownloadBytes: number;
+}
+
+const MB = 1024 * 1024;
+export const LIMITS = { text: 4096, caption: 1024, callbackData: 64, photoBytes: 10 * MB, uploadBytes: 50 * MB };
+
+function parseJson<T>(value: unknown): T | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function checkKeyboard(markup: unknown): InlineKeyboardMarkup | undefined {
+  const kb = parseJson<InlineKeyboardMarkup>(markup);
+  for (const row of kb?.inline_keyboard ?? []) {
+    for (const button of row) {
+      const data = 'callback_data' in button ? (button.callback_data ?? '') : undefined;
+      if (data !== undefined && (data.length === 0 || Buffer.byteLength(data, 'utf8') > LIMITS.callbackData)) {
+        throw new ApiError(400, 'Bad Request: BUTTON_DATA_INVALID');
+      }
+    }
+  }
+  return kb;
+}
+
+function checkText(text: unknown, limit: number, what: 'text' | 'caption'): string | undefined {
+  if (text === undefined || text === null) return undefined;
+  const s = String(text);
+  if (s.length > limit) throw new ApiError(400, what === 'text' ? 'Bad Request: message is too long' : 'Bad Request: message caption is too long');
+  return s;
+}
+
+export class BotApi {
+  private sends = new Map<number, number[]>();
+
+  constructor(
+    private readonly world: TelegramWorld,
+    private readonly knobs: BotApiKnobs,
+  ) {}
+
+  private rateCheck(chatId: number): void {
+    const limit = this.knobs.rateLimitPerChat;
+    if (!limit) return;
+    const now = Date.now();
+    const recent = (this.sends.get(chatId) ?? []).filter((t) => now - t < 1000);
+    if (recent.length >= limit) throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+    recent.push(now);
+    this.sends.set(chatId, recent);
+  }
+
+  /** A file parameter: `attach://<part>`, a part of the same name, a known file_id, or a URL Telegram fetches. */
+  private async inputFile(value: unknown, field: string, parts: Map<string, Part>, folder: string): Promise<{ data: Buffer; name?: string; reused?: StoredFile }> {
+    const ref = typeof value === 'string' ? value : undefined;
+    const part = ref?.startsWith('attach://') ? parts.get(ref.slice(9)) : parts.get(field);
+    if (part) return { data: part.data, name: part.filename };
+    if (ref && /^https?:\/\//.test(ref)) {
+      const res = await fetch(ref).catch(() => null);
+      if (!res?.ok) throw new ApiError(400, 'Bad Request: failed to get HTTP URL content');
+      return { data: Buffer.from(await res.arrayBuffer()), name: ref.split('/').pop() };
+    }
+    const known = ref ? this.world.files.get(ref) : undefined;
+    if (known) return { data: known.data, name: known.fileName, reused: known };
+    throw new ApiError(400, `Bad Request: there is no ${folder} in the request`);
+  }
+
+  private chatId(p: Record<string, unknown>): number {
+    const id = Number(p.chat_id);
+    if (!Number.isFinite(id)) throw new ApiError(400, 'Bad Request: chat_id is empty');
+    if (!this.world.users.has(id)) throw new ApiError(400, 'Bad Request: chat not found');
+    return id;
+  }
+
+  private async photoMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, caption: unknown, replyMarkup: unknown, mediaGroupId?: string) {
+    const file = await this.inputFile(value, field, parts, 'photo');
+    if (file.data.length > LIMITS.photoBytes) throw new ApiError(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS');
+    const photo = await photoSizes(this.world.files, file.data).catch(() => {
+      throw new ApiError(400, 'Bad Request: IMAGE_PROCESS_FAILED');
+    });
+    return this.world.store(chatId, {
+      from: this.world.bot,
+      photo,
+      caption: checkText(caption, LIMITS.caption, 'caption'),
+      reply_markup: checkKeyboard(replyMarkup),
+      media_group_id: mediaGroupId,
+      from_bot: true,
+    });
+  }
+
+  private async documentMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, p: Record<string, unknown>) {
+    const file = await this.inputFile(value, field, parts, 'document');
+    if (file.data.length > LIMITS.uploadBytes) throw new ApiError(413, 'Request Entity Too Large');
+    const stored = file.reused ?? this.world.files.put(file.data, sniffMime(file.data, file.name?.endsWith('.txt') ? 'text/plain' : 'application/octet-stream'), 'documents', file.name);
+    return this.world.store(chatId, {
+      from: this.world.bot,
+      document: { file_id: stored.fileId, file_unique_id: stored.fileUniqueId, file_name: stored.fileName, mime_type: stored.mimeType, file_size: stored.data.length },
+      caption: checkText(p.caption, LIMITS.caption, 'caption'),
+      reply_markup: checkKeyboard(p.reply_markup),
+      from_bot: true,
+    });
+  }
+
+  async call(method: string, p: Record<string, unknown>, parts: Map<string, Part>, signal: AbortSignal): Promise<unknown> {
+    const w = this.world;
+    switch (method) {
+      case 'getMe':
+        return w.bot;
+      case 'setMyCommands':
+        w.commands[String(p.language_code ?? '')] = parseJson(p.commands);
+        return true;
+      case 'deleteWebhook':
+        w.webhook = null;
+        return true;
+      case 'setWebhook':
+        w.webhook = { url: String(p.url), secretToken: p.secret_token as string | undefined };
+        return true;
+      case 'getWebhookInfo':
+        return { url: w.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0 };
+      case 'getUpdates':
+        if (w.webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+        return w.takeUpdates(p.offset === undefined ? undefined : Number(p.offset), Number(p.limit ?? 100), Number(p.timeout ?? 0), signal);
+      case 'sendChatAction':
+        this.chatId(p);
+        return true;
+      case 'sendMessage': {
+        const chatId = this.chatId(p);
+        const text = checkText(p.text, LIMITS.text, 'text') ?? '';
+        if (!text.trim()) throw new ApiError(400, 'Bad Request: message text is empty');
+        const reply_markup = checkKeyboard(p.reply_markup);
+        this.rateCheck(chatId);
+        return asApiMessage(w.store(chatId, { from: w.bot, text, reply_markup, from_bot: true }));
+      }
+      case 'sendPhoto': {
+        const chatId = this.chatId(p);
+        this.rateCheck(chatId);
+        return asApiMessage(await this.photoMessage(chatId, p.photo, 'photo', parts, p.caption, p.reply_markup));
+      }
+      case 'sendDocument': {
+        const chatId = this.chatId(p);
+        this.rateCheck(chatId);
+        return asApiMessage(await this.documentMessage(chatId, p.document, 'document', parts, p));
+      }
+      case 'sendMediaGroup': {
+        const chatId = this.chatId(p);
+        const media = parseJson<InputMedia[]>(p.media) ?? [];
+        if (media.length < 2 || media.length > 10) throw new ApiError(400, 'Bad Request: wrong number of media in the album (2–10)');
+        this.rateCheck(chatId);
+        const groupId = String(Date.now());
+        const sent: StoredMessage[] = [];
+        for (const item of media) {
+          if (item.type === 'photo') sent.push(await this.photoMessage(chatId, item.media, '', parts, item.caption, undefined, groupId));
+          else sent.push(await this.documentMessage(chatId, item.media, '', parts, { caption: item.caption }));
+        }
+        return sent.map(asApiMessage);
+      }
+      case 'editMessageText':
+      case 'editMessageCaption':
+      case 'editMessageReplyMarkup': {
+        const chatId = this.chatId(p);
+        const msg = w.find(chatId, Number(p.message_id));
+        if (!msg || !msg.from_bot || msg.deleted) throw new ApiError(400, 'Bad Request: message to edit not found');
+        const reply_markup = checkKeyboard(p.reply_markup);
+        const before = JSON.stringify([msg.text, msg.caption, msg.reply_markup]);
+        if (method === 'editMessageText') {
+          const text = checkText(p.text, LIMITS.text, 'text') ?? '';
+          if (!text.trim()) throw new ApiError(400, 'Bad Request: message text is empty');
+          msg.text = text;
+        }
+        if (method === 'editMessageCaption') msg.caption = checkText(p.caption, LIMITS.caption, 'caption');
+        msg.reply_markup = reply_markup;
+        if (JSON.stringify([msg.text, msg.caption, msg.reply_markup]) === before) {
+          throw new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        }
+        msg.edits += 1;
+        msg.edit_date = Math.floor(Date.now() / 1000);
+        w.touch();
+        return asApiMessage(msg);
+      }
+      case 'deleteMessage': {
+        const msg = w.find(this.chatId(p), Number(p.message_id));
+        if (!msg || msg.deleted) throw new ApiError(400, 'Bad Request: message to delete not found');
+        msg.deleted = true;
+        w.touch();
+        return true;
+      }
+      case 'answerCallbackQuery':
+        return true;
+      case 'getFile': {
+        const file = w.files.get(String(p.file_id));
+        if (!file) throw new ApiError(400, 'Bad Request: invalid file_id');
+        if (file.data.length > this.knobs.maxDownloadBytes) throw new ApiError(400, 'Bad Request: file is too big');
+        return { file_id: file.fileId, file_unique_id: file.fileUniqueId, file_size: file.data.length, file_path: file.filePath };
+      }
+      case 'sendInvoice': {
+        const chatId = this.chatId(p);
+        const prices = parseJson<LabeledPrice[]>(p.prices) ?? [];
+        if (p.currency !== 'XTR') throw new ApiError(400, 'Bad Request: CURRENCY_INVALID');
+        if (prices.length !== 1 || !(prices[0]!.amount > 0)) throw new ApiError(400, 'Bad Request: STARS_INVOICE_INVALID');
+        if (p.provider_token) throw new ApiError(400, 'Bad Request: PROVIDER_TOKEN_INVALID for Telegram Stars');
+        return asApiMessage(
+          w.store(chatId, {
+            from: w.bot,
+            invoice: { title: String(p.title), description: String(p.description), start_parameter: '', currency: 'XTR', total_amount: prices[0]!.amount },
+            invoice_payload: String(p.payload ?? ''),
+            reply_markup: checkKeyboard(p.reply_markup),
+            from_bot: true,
+          } as Omit<StoredMessage, 'message_id' | 'date' | 'chat' | 'edits'>),
+        );
+      }
+      case 'answerPreCheckoutQuery':
+        w.preCheckoutAnswers.set(String(p.pre_checkout_query_id), { ok: p.ok === true || p.ok === 'true', error_message: p.error_message as string | undefined });
+        return true;
+      case 'refundStarPayment': {
+        const payment = w.payments.get(String(p.telegram_payment_charge_id));
+        if (!payment || payment.userId !== Number(p.user_id)) throw new ApiError(400, 'Bad Request: CHARGE_NOT_FOUND');
+        if (payment.refunded) throw new ApiError(400, 'Bad Request: CHARGE_ALREADY_REFUNDED');
+        payment.refunded = true;
+        w.store(payment.userId, { from: w.bot, text: `⭐ ${payment.amount} Stars refunded`, system: true, from_bot: true });
+        return true;
+      }
+      default:
+        throw new ApiError(404, 'Not Found: method not found');
+    }
+  }
+}
+

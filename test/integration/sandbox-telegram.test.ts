@@ -1,0 +1,159 @@
+import { Bot, GrammyError, InlineKeyboard, InputFile, type Context } from 'grammy';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TelegramSandbox } from '../../sandbox/telegram/server';
+import { TEST_BOT_TOKEN, uniqueTelegramId } from '../helpers/config';
+import { eventually, startStack } from '../helpers/stack';
+
+const jpeg = (w: number, h: number, color = '#3a7') => sharp({ create: { width: w, height: h, channels: 3, background: color } }).jpeg().toBuffer();
+
+describe('the real grammY bot against sandbox/telegram', () => {
+  let sandbox: TelegramSandbox;
+  let bot: Bot;
+  const downloaded = new Map<number, Buffer>();
+  const payments: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await new TelegramSandbox({ token: TEST_BOT_TOKEN }).start();
+    bot = new Bot(TEST_BOT_TOKEN, { client: { apiRoot: sandbox.apiRoot } });
+    bot.command('menu', (ctx) => ctx.reply('Pick one', { reply_markup: new InlineKeyboard().text('A', 'pick:a').text('B', 'pick:b') }));
+    bot.callbackQuery(/^pick:(\w)$/, async (ctx) => {
+      await ctx.answerCallbackQuery();
+      await ctx.editMessageText(`You picked ${ctx.match[1]}`);
+    });
+    bot.on('message:photo', async (ctx: Context) => {
+      const file = await ctx.getFile();
+      const res = await fetch(`${sandbox.apiRoot}/file/bot${TEST_BOT_TOKEN}/${file.file_path}`);
+      downloaded.set(ctx.from!.id, Buffer.from(await res.arrayBuffer()));
+      await ctx.replyWithPhoto(new InputFile(await jpeg(640, 480), 'echo.jpg'), { caption: 'got it' });
+    });
+    bot.command('invoice', (ctx) => ctx.replyWithInvoice('100 credits', 'Top-up', 'pack:p50', 'XTR', [{ label: '100 credits', amount: 50 }]));
+    bot.on('pre_checkout_query', (ctx) =>
+      ctx.preCheckoutQuery.invoice_payload === 'pack:p50' ? ctx.answerPreCheckoutQuery(true) : ctx.answerPreCheckoutQuery(false, 'Unknown pack'),
+    );
+    bot.on('message:successful_payment', async (ctx) => {
+      payments.push(ctx.message.successful_payment.telegram_payment_charge_id);
+      await ctx.reply('Paid');
+    });
+    await bot.init();
+    void bot.start();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await sandbox?.stop();
+  });
+
+  const texts = (id: number) => sandbox.world.botMessages(id).map((m) => m.text ?? m.caption ?? '');
+
+  it('answers a command with an inline keyboard; pressing a button edits the message', async () => {
+    const id = uniqueTelegramId();
+    sandbox.sendText(id, '/menu');
+    const menu = await eventually(() => sandbox.world.botMessages(id).find((m) => m.text === 'Pick one'));
+    expect(menu.reply_markup?.inline_keyboard[0]?.map((b) => b.text)).toEqual(['A', 'B']);
+    sandbox.pressButton(id, menu.message_id, 'pick:b');
+    await eventually(() => sandbox.world.find(id, menu.message_id)?.text === 'You picked b');
+    expect(sandbox.world.calls.some((c) => c.method === 'answerCallbackQuery')).toBe(true);
+  });
+
+  it('round-trips a photo: user upload → getFile → download, and the bot uploads one back (multipart)', async () => {
+    const id = uniqueTelegramId();
+    const original = await jpeg(800, 600, '#c33');
+    await sandbox.users.sendPhoto(id, original);
+    await eventually(() => downloaded.get(id));
+    expect(downloaded.get(id)!.equals(original)).toBe(true);
+
+    const echo = await eventually(() => sandbox.world.botMessages(id).find((m) => m.photo));
+    expect(echo.caption).toBe('got it');
+    const largest = echo.photo!.at(-1)!;
+    expect([largest.width, largest.height]).toEqual([640, 480]);
+    const bytes = sandbox.world.files.get(largest.file_id)!.data;
+    expect(await sharp(bytes).metadata()).toMatchObject({ format: 'jpeg', width: 640, height: 480 });
+  });
+
+  it('enforces Telegram limits: 4096 characters, 64-byte callback data, the 20 MB getFile cap', async () => {
+    const id = uniqueTelegramId();
+    sandbox.world.user(id);
+    await expect(bot.api.sendMessage(id, 'x'.repeat(4097))).rejects.toMatchObject({ error_code: 400, description: 'Bad Request: message is too long' });
+    await expect(bot.api.sendMessage(id, 'ok', { reply_markup: new InlineKeyboard().text('x', 'd'.repeat(65)) })).rejects.toMatchObject({
+      description: 'Bad Request: BUTTON_DATA_INVALID',
+    });
+    await expect(bot.api.sendPhoto(id, new InputFile(await jpeg(10, 10)), { caption: 'c'.repeat(1025) })).rejects.toMatchObject({ error_code: 400 });
+    const big = await sandbox.users.sendMedia(id, 'document', Buffer.alloc(21 * 1024 * 1024, 1), { fileName: 'big.bin' });
+    await expect(bot.api.getFile(big.message!.document!.file_id)).rejects.toMatchObject({ description: 'Bad Request: file is too big' });
+    sandbox.knobs.maxDownloadBytes = 2000 * 1024 * 1024; // a local Bot API server
+    await expect(bot.api.getFile(big.message!.document!.file_id)).resolves.toMatchObject({ file_size: 21 * 1024 * 1024 });
+    sandbox.knobs.maxDownloadBytes = 20 * 1024 * 1024;
+  });
+
+  it('answers 429 with retry_after past the per-chat rate', async () => {
+    const id = uniqueTelegramId();
+    sandbox.world.user(id);
+    sandbox.knobs.rateLimitPerChat = 1;
+    try {
+      await bot.api.sendMessage(id, 'one');
+      const err = await bot.api.sendMessage(id, 'two').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GrammyError);
+      expect(err).toMatchObject({ error_code: 429, parameters: { retry_after: 1 } });
+    } finally {
+      sandbox.knobs.rateLimitPerChat = 0;
+    }
+  });
+
+  it('sends albums and documents', async () => {
+    const id = uniqueTelegramId();
+    sandbox.world.user(id);
+    const album = await bot.api.sendMediaGroup(id, [
+      { type: 'photo', media: new InputFile(await jpeg(300, 200)) },
+      { type: 'photo', media: new InputFile(await jpeg(200, 300)) },
+    ]);
+    expect(album).toHaveLength(2);
+    expect(album[0]!.media_group_id).toBe(album[1]!.media_group_id);
+    const doc = await bot.api.sendDocument(id, new InputFile(Buffer.from('hello transcript'), 'transcript.txt'));
+    expect(doc.document).toMatchObject({ file_name: 'transcript.txt', mime_type: 'text/plain' });
+    expect(sandbox.world.files.get(doc.document!.file_id)!.data.toString()).toBe('hello transcript');
+  });
+
+  it('carries voice notes, audio, video notes with real durations', async () => {
+    const id = uniqueTelegramId();
+    const { execFileSync } = await import('node:child_process');
+    const ogg = execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:a', 'libopus', '-f', 'ogg', 'pipe:1']);
+    const update = await sandbox.users.sendMedia(id, 'voice', ogg);
+    expect(update.message?.voice).toMatchObject({ duration: 3, mime_type: 'audio/ogg' });
+  });
+
+  it('Stars: invoice → pre-checkout answered → successful_payment once; declined payloads are refused; refunds', async () => {
+    const id = uniqueTelegramId();
+    sandbox.sendText(id, '/invoice');
+    const invoice = await eventually(() => sandbox.world.botMessages(id).find((m) => m.invoice));
+    expect(invoice.invoice).toMatchObject({ currency: 'XTR', total_amount: 50 });
+    const paid = await sandbox.users.payInvoice(id, invoice.message_id);
+    expect(paid.status).toBe('paid');
+    await eventually(() => texts(id).includes('Paid'));
+    expect(payments).toContain(paid.chargeId);
+
+    await expect(bot.api.refundStarPayment(id, paid.chargeId!)).resolves.toBe(true);
+    await expect(bot.api.refundStarPayment(id, paid.chargeId!)).rejects.toMatchObject({ description: 'Bad Request: CHARGE_ALREADY_REFUNDED' });
+
+    (invoice as { invoice_payload?: string }).invoice_payload = 'pack:forged';
+    const declined = await sandbox.users.payInvoice(id, invoice.message_id);
+    expect(declined).toMatchObject({ status: 'declined', error: 'Unknown pack' });
+  });
+});
+
+describe('429 honoured by our Telegram activity (Temporal retries after retry_after)', () => {
+  it('delivers every greeting although Telegram refuses the second send once', async () => {
+    const stack = await startStack();
+    try {
+      stack.telegram.knobs.rateLimitPerChat = 1;
+      const id = uniqueTelegramId();
+      stack.telegram.sendText(id, '/start');
+      await eventually(() => stack.telegram.world.botMessages(id).length === 1);
+      stack.telegram.sendText(id, '/start');
+      await eventually(() => stack.telegram.world.botMessages(id).length === 2, { timeoutMs: 20_000 });
+      const sends = stack.telegram.world.calls.filter((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === id);
+      expect(sends.length).toBeGreaterThan(2); // at least one 429 and its retry
+    } finally {
+      await stack.stop();
+    }
+  });
+});
