@@ -1,7 +1,7 @@
 import type { InlineKeyboardMarkup, InputMedia, LabeledPrice } from 'grammy/types';
 import type { Part } from '../multipart';
 import { sniffMime, type StoredFile } from './files';
-import { photoSizes, probeDuration } from './media';
+import { photoSizes } from './media';
 import { asApiMessage, type StoredMessage, type TelegramWorld } from './state';
 
 /** Telegram's own answers and limits (https://core.telegram.org/bots/api). */
