@@ -12,6 +12,8 @@ apt_install() {
   [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+  command -v chromium >/dev/null || missing+=(chromium) # the web chat's browser test
+  command -v unzip >/dev/null || missing+=(unzip)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "apt-get install ${missing[*]}"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
