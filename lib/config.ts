@@ -246,11 +246,16 @@ export function loadTemporalConfig(source: NodeJS.ProcessEnv = process.env, envF
 }
 
 export interface DemoSettings {
-  sandbox: boolean;
+  /** Which stand-ins replace a service whose key is missing. */
+  sandboxes: { telegram: boolean; fal: boolean; openai: boolean };
   telegramToken: string;
-  sandboxTelegramPort: number;
   httpPort: number;
   temporalUiUrl: string;
+}
+
+/** The current environment plus `extra`: what the demo launcher hands to the processes it starts. */
+export function environmentWith(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
 }
 
 /** What the demo launcher needs (scripts/demo.sh exports it). */
@@ -261,9 +266,8 @@ export function loadDemoSettings(source: NodeJS.ProcessEnv = process.env): DemoS
     return n;
   };
   return {
-    sandbox: source.AISHA_DEMO_SANDBOX === '1',
+    sandboxes: { telegram: source.AISHA_DEMO_SANDBOX === '1', fal: !source.FAL_KEY, openai: !source.OPENAI_API_KEY },
     telegramToken: source.TELEGRAM_BOT_TOKEN ?? '',
-    sandboxTelegramPort: port('SANDBOX_TELEGRAM_PORT', 8081),
     httpPort: port('HTTP_PORT', 8080),
     temporalUiUrl: `http://127.0.0.1:${port('TEMPORAL_UI_PORT', 8233)}`,
   };

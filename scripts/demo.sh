@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `npm run demo`: the whole thing on this machine.
 # With no keys it runs the local sandbox demo: real PostgreSQL, Redis, MinIO,
-# Temporal (+ Web UI) and ffmpeg, the sandbox stand-ins for Telegram (and, as
-# they land, FAL and OpenAI), the worker and the bot wired to them.
-# With a real TELEGRAM_BOT_TOKEN (environment or .env) the same worker and
-# bot talk to the real services instead.
+# Temporal (+ Web UI) and ffmpeg, the sandbox stand-ins for Telegram, FAL and
+# OpenAI, the worker and the bot wired to them, and a web chat to talk to it.
+# Each real key that is set (TELEGRAM_BOT_TOKEN, FAL_KEY, OPENAI_API_KEY, in
+# the environment or .env) replaces its stand-in with the real service.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
@@ -16,10 +16,10 @@ while IFS='=' read -r key value; do
   [ -n "${!key:-}" ] || export "$key=$value"
 done < <(bash scripts/services.sh env)
 
+# No real bot token (or the sandbox token of .env.example): the Telegram stand-in.
 SANDBOX_TOKEN="7000000001:AAsandbox-demo-token-0123456789abcdef"
-export SANDBOX_TELEGRAM_PORT="${SANDBOX_TELEGRAM_PORT:-8081}"
 if [ -z "${TELEGRAM_BOT_TOKEN:-}" ] || [ "$TELEGRAM_BOT_TOKEN" = "$SANDBOX_TOKEN" ]; then
-  export AISHA_DEMO_SANDBOX=1 TELEGRAM_BOT_TOKEN="$SANDBOX_TOKEN" TELEGRAM_API_ROOT="http://127.0.0.1:$SANDBOX_TELEGRAM_PORT"
+  export AISHA_DEMO_SANDBOX=1 TELEGRAM_BOT_TOKEN="$SANDBOX_TOKEN"
 fi
 export HTTP_PORT="${HTTP_PORT:-8080}"
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { listen, readBody, readJson, sendJson } from '../http-util';
-import { multipartBoundary, parseMultipart, type Part } from '../multipart';
+import { boundaryOf, MultipartError, parseMultipart, type Part } from '../multipart';
 import { ApiError, BotApi, type BotApiKnobs } from './bot-api';
 import { TelegramWorld } from './state';
 import { UserActions, type MediaKind } from './user-api';
@@ -112,6 +112,9 @@ export class TelegramSandbox {
       if (err instanceof ApiError) {
         return sendJson(res, err.code, { ok: false, error_code: err.code, description: err.description, parameters: err.parameters });
       }
+      if (err instanceof MultipartError || err instanceof SyntaxError) {
+        return sendJson(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${err.message}` });
+      }
       return sendJson(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${(err as Error).message}` });
     }
   }
@@ -139,10 +142,9 @@ export class TelegramSandbox {
     if (type.startsWith('application/json')) return { params: await readJson(req), parts };
     const raw = await readBody(req);
     if (type.startsWith('application/x-www-form-urlencoded')) return { params: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), parts };
-    const boundary = multipartBoundary(type);
-    if (!boundary) return { params: {}, parts };
+    if (!boundaryOf(type)) return { params: {}, parts };
     const params: Record<string, unknown> = {};
-    for (const part of parseMultipart(raw, boundary)) {
+    for (const part of parseMultipart(raw, type)) {
       if (part.filename !== undefined) parts.set(part.name, part);
       else params[part.name] = part.data.toString('utf8');
     }

@@ -107,7 +107,9 @@ describe('the real grammY bot against sandbox/telegram', () => {
       { type: 'photo', media: new InputFile(await jpeg(200, 300)) },
     ]);
     expect(album).toHaveLength(2);
-    expect(album[0]!.media_group_id).toBe(album[1]!.media_group_id);
+    const groups = album.map((m) => (m as { media_group_id?: string }).media_group_id);
+    expect(groups[0]).toBeTruthy();
+    expect(groups[0]).toBe(groups[1]);
     const doc = await bot.api.sendDocument(id, new InputFile(Buffer.from('hello transcript'), 'transcript.txt'));
     expect(doc.document).toMatchObject({ file_name: 'transcript.txt', mime_type: 'text/plain' });
     expect(sandbox.world.files.get(doc.document!.file_id)!.data.toString()).toBe('hello transcript');
