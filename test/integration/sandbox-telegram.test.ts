@@ -1,4 +1,5 @@
-import { Bot, GrammyError, InlineKeyboard, InputFile, type Context } from 'grammy';
+import http from 'node:http';
+import { Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback, type Context } from 'grammy';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramSandbox } from '../../sandbox/telegram/server';
@@ -139,6 +140,38 @@ describe('the real grammY bot against sandbox/telegram', () => {
     (invoice as { invoice_payload?: string }).invoice_payload = 'pack:forged';
     const declined = await sandbox.users.payInvoice(id, invoice.message_id);
     expect(declined).toMatchObject({ status: 'declined', error: 'Unknown pack' });
+  });
+});
+
+describe('webhook mode', () => {
+  it('POSTs updates with the secret header; a 401 answer means redelivery until accepted', async () => {
+    const sandbox = await new TelegramSandbox({ token: TEST_BOT_TOKEN }).start();
+    const bot = new Bot(TEST_BOT_TOKEN, { client: { apiRoot: sandbox.apiRoot } });
+    bot.on('message:text', (ctx) => ctx.reply(`echo: ${ctx.message.text}`));
+    await bot.init();
+    const secret = 'a-proper-secret-token-1234';
+    const handle = webhookCallback(bot, 'http', { secretToken: secret });
+    let rejected = 0;
+    const server = http.createServer((req, res) => {
+      if (req.headers['x-telegram-bot-api-secret-token'] !== secret) rejected++;
+      void handle(req, res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      await bot.api.setWebhook(url, { secret_token: 'a-wrong-secret-token-9876' });
+      await expect(bot.api.getUpdates()).rejects.toMatchObject({ error_code: 409 });
+      const id = uniqueTelegramId();
+      sandbox.sendText(id, 'hello');
+      await eventually(() => rejected >= 2); // refused with 401, redelivered
+      expect(sandbox.world.botMessages(id)).toHaveLength(0);
+      await bot.api.setWebhook(url, { secret_token: secret });
+      await eventually(() => sandbox.world.botMessages(id).find((m) => m.text === 'echo: hello'));
+      expect(sandbox.world.botMessages(id)).toHaveLength(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await sandbox.stop();
+    }
   });
 });
 
