@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { GrammyError, HttpError, type Api } from 'grammy';
+import { GrammyError, HttpError, InlineKeyboard, type Api } from 'grammy';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 
 /** A message named by its locale key: the text is rendered here, in the user's language. */
@@ -8,10 +8,18 @@ export interface LocalizedMessage {
   params?: Record<string, string | number>;
 }
 
+/** An inline button: a localized label and callback data (packed by bot/callback-data.ts) or a URL. */
+export interface LocalizedButton {
+  label: LocalizedMessage;
+  data?: string;
+  url?: string;
+}
+
 export interface SendMessageInput {
   chatId: number;
   language: Language;
   message: LocalizedMessage;
+  buttons?: LocalizedButton[][];
 }
 
 export const TelegramErrors = {
@@ -44,12 +52,25 @@ export function toActivityFailure(err: unknown): unknown {
 
 export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }) {
   const render = (language: Language, m: LocalizedMessage) => i18n.t(language, m.key, m.params as TranslateParams);
+  const keyboard = (language: Language, rows: LocalizedButton[][] | undefined) =>
+    rows?.length
+      ? new InlineKeyboard(rows.map((row) => row.map((b) => (b.url ? InlineKeyboard.url(render(language, b.label), b.url) : InlineKeyboard.text(render(language, b.label), b.data ?? '')))))
+      : undefined;
 
   return {
-    async sendMessage({ chatId, language, message }: SendMessageInput): Promise<{ messageId: number }> {
+    async sendMessage({ chatId, language, message, buttons }: SendMessageInput): Promise<{ messageId: number }> {
       try {
-        const sent = await api.sendMessage(chatId, render(language, message));
+        const sent = await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) });
         return { messageId: sent.message_id };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** Gives a Stars payment back (Telegram refuses a second refund with 400: final). */
+    async refundStarPayment({ telegramId, chargeId }: { telegramId: number; chargeId: string }): Promise<void> {
+      try {
+        await api.refundStarPayment(telegramId, chargeId);
       } catch (err) {
         throw toActivityFailure(err);
       }

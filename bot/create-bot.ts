@@ -3,8 +3,10 @@ import { Bot, type BotConfig } from 'grammy';
 import { findUserByTelegramId } from '../lib/db/users';
 import { pickLanguage } from '../lib/i18n';
 import type { AppContext, BotServices } from './context';
+import { adminFeature } from './features/admin';
 import { balanceFeature } from './features/balance';
 import { startFeature } from './features/start';
+import { topupFeature } from './features/topup';
 import { unhandledFeature } from './features/unhandled';
 
 export interface CreateBotOptions {
@@ -29,7 +31,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     await next();
   });
 
-  bot.use(startFeature, balanceFeature, unhandledFeature);
+  bot.use(startFeature, balanceFeature, topupFeature, adminFeature, unhandledFeature);
 
   bot.catch(async (err) => {
     const errorId = randomUUID().slice(0, 8);

@@ -7,8 +7,8 @@ import type { Activities } from '../activities';
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** Bundles the workflow code once (Temporal's webpack, not Vite); pass the result to every worker. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+export function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: path, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
 }
 
 /**

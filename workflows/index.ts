@@ -1,2 +1,5 @@
 // Every workflow type the worker registers (the worker's `workflowsPath`).
 export { onboardingWorkflow } from './onboarding';
+export { billingWorkflow } from './billing';
+export { topUpWorkflow } from './topup';
+export { adminGrantWorkflow, refundPaymentWorkflow } from './admin';

@@ -1,8 +1,5 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { UserActivities } from '../activities/users';
-import type { LedgerActivities } from '../activities/ledger';
-import type { TelegramActivities } from '../activities/telegram';
-import { taskQueueName } from './task-queues';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { dbActivities, telegramActivities } from './proxies';
 import { JobStatusKey } from './search-attributes';
 
 export interface OnboardingInput {
@@ -26,16 +23,8 @@ export interface OnboardingResult {
  * times for the same user: only the first run grants.
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
-  const base = workflowInfo().taskQueue;
-  const db = proxyActivities<UserActivities & LedgerActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-  });
-  const telegram = proxyActivities<TelegramActivities>({
-    taskQueue: taskQueueName(base, 'telegram'),
-    startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: '10 minutes',
-  });
+  const db = dbActivities();
+  const telegram = telegramActivities();
 
   const user = await db.ensureUser({
     telegramId: input.telegramId,

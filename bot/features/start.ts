@@ -1,9 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Composer } from 'grammy';
 import { workflowIds } from '../../workflows/ids';
 import type { onboardingWorkflow } from '../../workflows/onboarding';
-import { JobKindKey, JobStatusKey, UserIdKey } from '../../workflows/search-attributes';
 import type { AppContext } from '../context';
+import { startUserWorkflow } from '../start-workflow';
 
 export const startFeature = new Composer<AppContext>();
 
@@ -14,36 +13,17 @@ export const startFeature = new Composer<AppContext>();
  */
 startFeature.command('start', async (ctx) => {
   if (!ctx.from || ctx.chat.type !== 'private') return;
-  const { temporal, config } = ctx.services;
-  const workflowId = workflowIds.onboarding(ctx.from.id, ctx.update.update_id);
-  try {
-    await temporal.workflow.start<typeof onboardingWorkflow>('onboardingWorkflow', {
-      taskQueue: config.temporal.taskQueue,
-      workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      workflowExecutionTimeout: '1 hour',
-      args: [
-        {
-          telegramId: ctx.from.id,
-          chatId: ctx.chat.id,
-          username: ctx.from.username,
-          firstName: ctx.from.first_name,
-          languageCode: ctx.from.language_code,
-        },
-      ],
-      typedSearchAttributes: [
-        { key: UserIdKey, value: String(ctx.from.id) },
-        { key: JobKindKey, value: 'onboarding' },
-        { key: JobStatusKey, value: 'running' },
-      ],
-    });
-    ctx.logger.info({ workflowId }, 'onboarding started');
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      ctx.logger.info({ workflowId }, 'redelivered /start ignored');
-      return;
-    }
-    throw err;
-  }
+  await startUserWorkflow<typeof onboardingWorkflow>(ctx, 'onboardingWorkflow', {
+    workflowId: workflowIds.onboarding(ctx.from.id, ctx.update.update_id),
+    kind: 'onboarding',
+    args: [
+      {
+        telegramId: ctx.from.id,
+        chatId: ctx.chat.id,
+        username: ctx.from.username,
+        firstName: ctx.from.first_name,
+        languageCode: ctx.from.language_code,
+      },
+    ],
+  });
 });

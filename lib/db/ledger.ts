@@ -59,7 +59,12 @@ async function existingResult(prisma: PrismaClient, entry: LedgerEntry): Promise
  * changes nothing and returns the first result, also under concurrency (the
  * loser's unique violation rolls its balance update back).
  */
-export async function applyLedgerEntry(prisma: PrismaClient, entry: LedgerEntry): Promise<LedgerResult> {
+export async function applyLedgerEntry(
+  prisma: PrismaClient,
+  entry: LedgerEntry,
+  /** More writes that must commit or roll back with this entry (e.g. the payment row of a top-up). */
+  within?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<LedgerResult> {
   if (!Number.isSafeInteger(entry.amount) || entry.amount === 0) {
     throw new RangeError(`ledger amount must be a non-zero integer, got ${entry.amount}`);
   }
@@ -89,6 +94,7 @@ export async function applyLedgerEntry(prisma: PrismaClient, entry: LedgerEntry)
         },
         select: { id: true },
       });
+      if (within) await within(tx);
       return { applied: true, transactionId: created.id, amount: entry.amount, balanceAfter };
     });
   } catch (err) {
@@ -118,4 +124,12 @@ export async function recentTransactions(prisma: PrismaClient, userId: number, t
 export async function ledgerSum(prisma: PrismaClient, userId: number): Promise<number> {
   const agg = await prisma.transaction.aggregate({ where: { userId }, _sum: { amount: true } });
   return agg._sum.amount ?? 0;
+}
+
+/** The job's CHARGE and REFUND rows (for the "refund ≤ charge" rule and for operators). */
+export async function jobLedger(prisma: PrismaClient, jobId: string) {
+  const rows = await prisma.transaction.findMany({ where: { jobId }, select: { kind: true, amount: true, idempotencyKey: true } });
+  const charged = -rows.filter((r) => r.kind === 'CHARGE').reduce((a, r) => a + r.amount, 0);
+  const refunded = rows.filter((r) => r.kind === 'REFUND').reduce((a, r) => a + r.amount, 0);
+  return { charged, refunded, rows };
 }

@@ -10,14 +10,25 @@ import { createLogger, type Logger } from '../../lib/logger';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { installTemporalRuntime } from '../../lib/temporal-runtime';
 import { TelegramSandbox } from '../../sandbox/telegram/server';
-import { bundleWorkflows, createWorkers, runWorkers } from '../../workers/create-workers';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflows, createWorkers, runWorkers, workflowsPath } from '../../workers/create-workers';
 import { TEST_BOT_TOKEN, testConfig } from './config';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundled once per test file (each file is its own process). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflows();
-  return bundle;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/** Bundled once per test file and path (each file is its own process). */
+export function workflowBundle(path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
+  if (!bundles.has(path)) bundles.set(path, bundleWorkflows(path));
+  return bundles.get(path)!;
+}
+
+/** The production workflows plus test-only parents (test/workflows) that exercise shared pieces such as billing. */
+export const testWorkflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  workflowsPath?: string;
+  /** Fault injection around the real activities (e.g. fail once after the DB commit). */
+  wrapActivities?: (activities: ReturnType<typeof createActivities>) => ReturnType<typeof createActivities>;
 }
 
 export interface Stack {
@@ -36,11 +47,12 @@ export interface Stack {
  * task queue per stack), the Telegram sandbox, the real workers and the real
  * grammY bot long-polling the sandbox.
  */
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const overrides = opts.env ?? {};
   const telegram = await new TelegramSandbox({ token: overrides.TELEGRAM_BOT_TOKEN ?? TEST_BOT_TOKEN }).start();
   const config = testConfig({ TELEGRAM_API_ROOT: telegram.apiRoot, ...overrides });
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
-  installTemporalRuntime(logger, 'WARN');
+  installTemporalRuntime(logger, 'ERROR');
   const prisma = createPrisma(config.databaseUrl);
   const i18n = createI18n();
 
@@ -49,8 +61,10 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ config, prisma, telegramApi: new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }), i18n }),
-    workflowBundle: await workflowBundle(),
+    activities: (opts.wrapActivities ?? ((a) => a))(
+      createActivities({ config, prisma, telegramApi: new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }), i18n }),
+    ),
+    workflowBundle: await workflowBundle(opts.workflowsPath),
     shutdownGraceTime: '1 second',
   });
   const workersDone = runWorkers(workers);

@@ -1,0 +1,81 @@
+import { Composer } from 'grammy';
+import { callbacks } from '../../lib/callback-data';
+import type { Config } from '../../lib/config';
+import { workflowIds } from '../../workflows/ids';
+import type { topUpWorkflow } from '../../workflows/topup';
+import type { AppContext } from '../context';
+import { topupPacksKeyboard } from '../keyboards';
+import { startUserWorkflow } from '../start-workflow';
+
+export const topupFeature = new Composer<AppContext>();
+
+type Pack = Config['tariffs']['starsPacks'][number];
+
+/** What an invoice promises, carried by Telegram from the invoice to the payment: `topup:<pack>:<credits>:<stars>`. */
+const invoicePayload = (p: Pack) => `topup:${p.id}:${p.credits}:${p.stars}`;
+
+/** The pack an invoice payload names, if the configuration still offers it on the same terms. */
+function packFor(payload: string, packs: Pack[]): Pack | null {
+  const m = /^topup:([\w-]+):(\d+):(\d+)$/.exec(payload);
+  if (!m) return null;
+  const pack = packs.find((p) => p.id === m[1]);
+  return pack && pack.credits === Number(m[2]) && pack.stars === Number(m[3]) ? pack : null;
+}
+
+const showPacks = (ctx: AppContext) => ctx.reply(ctx.t('topup-title'), { reply_markup: topupPacksKeyboard(ctx.t, ctx.services.config.tariffs.starsPacks) });
+
+topupFeature.command('topup', showPacks);
+topupFeature.callbackQuery(callbacks.topupMenu.filter, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await showPacks(ctx);
+});
+
+/** A pack button: a Telegram Stars (XTR) invoice with one price and no provider token. */
+topupFeature.callbackQuery(callbacks.topupPack.filter, async (ctx) => {
+  const packId = callbacks.topupPack.unpack(ctx.callbackQuery.data)?.pack;
+  const pack = ctx.services.config.tariffs.starsPacks.find((p) => p.id === packId);
+  if (!pack) return ctx.answerCallbackQuery({ text: ctx.t('topup-pack-unknown'), show_alert: true });
+  await ctx.answerCallbackQuery();
+  const title = ctx.t('topup-invoice-title', { credits: pack.credits });
+  await ctx.replyWithInvoice(title, ctx.t('topup-invoice-description'), invoicePayload(pack), 'XTR', [{ label: title, amount: pack.stars }]);
+});
+
+/** Telegram waits at most 10 s for this answer: a lookup in the configuration, nothing slow. */
+topupFeature.on('pre_checkout_query', async (ctx) => {
+  const q = ctx.preCheckoutQuery;
+  const pack = packFor(q.invoice_payload, ctx.services.config.tariffs.starsPacks);
+  if (q.currency !== 'XTR' || !pack || pack.stars !== q.total_amount) {
+    ctx.logger.warn({ payload: q.invoice_payload, amount: q.total_amount }, 'pre-checkout refused');
+    return ctx.answerPreCheckoutQuery(false, { error_message: ctx.t('topup-pack-unknown') });
+  }
+  return ctx.answerPreCheckoutQuery(true);
+});
+
+/** The money arrived: a workflow credits it once per telegram_payment_charge_id and confirms. */
+topupFeature.on('message:successful_payment', async (ctx) => {
+  const p = ctx.message.successful_payment;
+  const pack = packFor(p.invoice_payload, ctx.services.config.tariffs.starsPacks);
+  const m = /^topup:([\w-]+):(\d+):(\d+)$/.exec(p.invoice_payload);
+  if (!m || p.currency !== 'XTR') {
+    // Paid for something we never offered: log loudly for an operator; the Stars can be refunded with /admin.
+    ctx.logger.error({ chargeId: p.telegram_payment_charge_id, payload: p.invoice_payload }, 'payment with an unknown payload');
+    return ctx.reply(ctx.t('topup-payment-problem'));
+  }
+  // Credit what the invoice promised, even if the configuration changed since.
+  const credits = pack?.credits ?? Number(m[2]);
+  await startUserWorkflow<typeof topUpWorkflow>(ctx, 'topUpWorkflow', {
+    workflowId: workflowIds.topup(p.telegram_payment_charge_id),
+    kind: 'topup',
+    args: [
+      {
+        telegramId: ctx.from.id,
+        chatId: ctx.chat.id,
+        chargeId: p.telegram_payment_charge_id,
+        providerChargeId: p.provider_payment_charge_id || undefined,
+        packId: m[1]!,
+        stars: p.total_amount,
+        credits,
+      },
+    ],
+  });
+});

@@ -1,0 +1,40 @@
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import type { Workflow, WorkflowStartOptions } from '@temporalio/client';
+import { JobKindKey, JobStatusKey, UserIdKey, type JobKind } from '../workflows/search-attributes';
+import type { AppContext } from './context';
+
+/**
+ * Starts a workflow for the user of this update the one way the bot does it:
+ * a meaningful id, USE_EXISTING for a running one and REJECT_DUPLICATE for a
+ * finished one (a redelivered update never makes a second job), and the
+ * search attributes operators query by. Returns null for a duplicate.
+ */
+export async function startUserWorkflow<W extends Workflow>(
+  ctx: AppContext,
+  workflowType: string,
+  opts: { workflowId: string; kind: JobKind; args: Parameters<W>; userTelegramId?: number },
+): Promise<WorkflowHandle<W> | null> {
+  const userId = opts.userTelegramId ?? ctx.from?.id;
+  try {
+    const handle = await ctx.services.temporal.workflow.start<W>(workflowType, {
+      taskQueue: ctx.services.config.temporal.taskQueue,
+      workflowId: opts.workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: opts.args,
+      typedSearchAttributes: [
+        { key: UserIdKey, value: String(userId) },
+        { key: JobKindKey, value: opts.kind },
+        { key: JobStatusKey, value: 'running' },
+      ],
+    } as unknown as WorkflowStartOptions<W>);
+    ctx.logger.info({ workflowId: opts.workflowId }, `${opts.kind} workflow started`);
+    return handle;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      ctx.logger.info({ workflowId: opts.workflowId }, 'duplicate start ignored (redelivered update)');
+      return null;
+    }
+    throw err;
+  }
+}

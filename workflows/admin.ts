@@ -1,0 +1,85 @@
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Language } from '../lib/i18n';
+import { dbActivities, telegramActivities } from './proxies';
+import { JobStatusKey } from './search-attributes';
+
+export interface AdminGrantInput {
+  adminChatId: number;
+  adminLanguage: Language;
+  /** The admin's command update: one grant per command, however often it is delivered. */
+  updateId: number;
+  telegramId: number;
+  credits: number;
+  reason: string;
+}
+
+/** `/admin grant`: a GRANT in the ledger (key `admin-grant:<updateId>`), reported to the admin and the user. */
+export async function adminGrantWorkflow(input: AdminGrantInput): Promise<{ balance: number }> {
+  const db = dbActivities();
+  const telegram = telegramActivities();
+  const user = await db.ensureUser({ telegramId: input.telegramId });
+  const r = await db.applyLedgerEntry({
+    userId: user.id,
+    kind: 'GRANT',
+    amount: input.credits,
+    idempotencyKey: `admin-grant:${input.updateId}`,
+    reason: input.reason,
+  });
+  await telegram.sendMessage({
+    chatId: input.adminChatId,
+    language: input.adminLanguage,
+    message: { key: 'admin-granted', params: { credits: input.credits, user: input.telegramId, balance: r.balanceAfter } },
+  });
+  if (r.applied) {
+    await telegram.sendMessage({
+      chatId: input.telegramId,
+      language: user.language,
+      message: { key: 'grant-notice', params: { credits: input.credits, reason: input.reason, balance: r.balanceAfter } },
+    });
+  }
+  upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
+  return { balance: r.balanceAfter };
+}
+
+export interface RefundPaymentInput {
+  adminChatId: number;
+  adminLanguage: Language;
+  chargeId: string;
+}
+
+/**
+ * `/admin refund-payment <charge id>` (`refund-payment-<chargeId>`): take the
+ * credits back (only when the balance allows), then refund the Stars; if
+ * Telegram refuses, give the credits back. Every step is safe to repeat.
+ */
+export async function refundPaymentWorkflow(input: RefundPaymentInput): Promise<{ refunded: boolean; reason?: string }> {
+  const db = dbActivities();
+  const telegram = telegramActivities();
+  const say = (key: string, params: Record<string, string | number> = {}) =>
+    telegram.sendMessage({ chatId: input.adminChatId, language: input.adminLanguage, message: { key, params: { charge: input.chargeId, ...params } } });
+
+  const debit = await db.debitForPaymentRefund({ chargeId: input.chargeId });
+  if (!debit.ok) {
+    await say(`admin-refund-${debit.reason}`, debit.reason === 'insufficient' ? { balance: debit.balance, credits: debit.credits } : {});
+    upsertSearchAttributes([{ key: JobStatusKey, value: 'failed' }]);
+    return { refunded: false, reason: debit.reason };
+  }
+  try {
+    await telegram.refundStarPayment({ telegramId: debit.telegramId, chargeId: input.chargeId });
+  } catch (err) {
+    const { balance } = await db.revertPaymentRefundDebit({ chargeId: input.chargeId });
+    const cause = err instanceof ApplicationFailure ? err.message : String((err as Error).cause ?? err);
+    await say('admin-refund-failed', { error: cause, balance });
+    upsertSearchAttributes([{ key: JobStatusKey, value: 'failed' }]);
+    return { refunded: false, reason: 'telegram-refused' };
+  }
+  await db.markPaymentRefunded({ chargeId: input.chargeId });
+  await say('admin-refund-done', { stars: debit.stars, credits: debit.credits, balance: debit.balance });
+  await telegram.sendMessage({
+    chatId: debit.telegramId,
+    language: debit.language,
+    message: { key: 'payment-refunded-notice', params: { stars: debit.stars, credits: debit.credits, balance: debit.balance } },
+  });
+  upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
+  return { refunded: true };
+}
