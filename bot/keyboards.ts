@@ -9,7 +9,5 @@ export function topupButtonKeyboard(t: Translate): InlineKeyboard {
 
 /** One button per Stars pack of the configuration. */
 export function topupPacksKeyboard(t: Translate, packs: Config['tariffs']['starsPacks']): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  for (const p of packs) kb.text(t('topup-pack', { stars: p.stars, credits: p.credits }), callbacks.topupPack.pack({ pack: p.id })).row();
-  return kb;
+  return new InlineKeyboard(packs.map((p) => [InlineKeyboard.text(t('topup-pack', { stars: p.stars, credits: p.credits }), callbacks.topupPack.pack({ pack: p.id }))]));
 }

@@ -28,7 +28,7 @@ export async function adminGrantWorkflow(input: AdminGrantInput): Promise<{ bala
   await telegram.sendMessage({
     chatId: input.adminChatId,
     language: input.adminLanguage,
-    message: { key: 'admin-granted', params: { credits: input.credits, user: input.telegramId, balance: r.balanceAfter } },
+    message: { key: 'admin-granted', params: { credits: input.credits, user: String(input.telegramId), balance: r.balanceAfter } },
   });
   if (r.applied) {
     await telegram.sendMessage({

@@ -11,6 +11,6 @@ export const workflowIds = {
   transcription: (transcriptId: string) => `tr-${transcriptId}`,
   billing: (jobWorkflowId: string) => `bill-${jobWorkflowId}`,
   topup: (telegramPaymentChargeId: string) => `topup-${telegramPaymentChargeId}`,
-  adminGrant: (updateId: number) => `admin-grant-u${updateId}`,
+  adminGrant: (adminTelegramId: number, updateId: number) => `admin-grant-${adminTelegramId}-u${updateId}`,
   refundPayment: (telegramPaymentChargeId: string) => `refund-payment-${telegramPaymentChargeId}`,
 } as const;

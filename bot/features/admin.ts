@@ -8,10 +8,12 @@ import { startUserWorkflow } from '../start-workflow';
 
 export const adminFeature = new Composer<AppContext>();
 
-/** Admins only (ADMIN_TELEGRAM_IDS); for anyone else the command does not exist. */
-const admins = adminFeature.filter((ctx) => !!ctx.from && ctx.services.config.adminTelegramIds.includes(ctx.from.id));
-
-admins.command('admin', async (ctx) => {
+/** Admins only (ADMIN_TELEGRAM_IDS); anyone else gets no answer at all, not even "unknown command". */
+adminFeature.command('admin', async (ctx) => {
+  if (!ctx.from || !ctx.services.config.adminTelegramIds.includes(ctx.from.id)) {
+    ctx.logger.warn('non-admin tried /admin');
+    return;
+  }
   const [sub, ...args] = ctx.match.trim().split(/\s+/);
   const adminChat = { adminChatId: ctx.chat.id, adminLanguage: ctx.language };
 
@@ -21,9 +23,9 @@ admins.command('admin', async (ctx) => {
     const credits = Number(amount);
     if (!Number.isSafeInteger(telegramId) || telegramId <= 0) return ctx.reply(ctx.t('admin-usage'));
     if (!Number.isSafeInteger(credits) || credits < 1 || credits > 1_000_000) return ctx.reply(ctx.t('admin-bad-amount'));
-    if (!(await findUserByTelegramId(ctx.services.prisma, telegramId))) return ctx.reply(ctx.t('admin-user-not-found', { user: telegramId }));
+    if (!(await findUserByTelegramId(ctx.services.prisma, telegramId))) return ctx.reply(ctx.t('admin-user-not-found', { user: String(telegramId) }));
     await startUserWorkflow<typeof adminGrantWorkflow>(ctx, 'adminGrantWorkflow', {
-      workflowId: workflowIds.adminGrant(ctx.update.update_id),
+      workflowId: workflowIds.adminGrant(ctx.from.id, ctx.update.update_id),
       kind: 'admin',
       userTelegramId: telegramId,
       args: [{ ...adminChat, updateId: ctx.update.update_id, telegramId, credits, reason: reason.join(' ') }],
@@ -35,7 +37,7 @@ admins.command('admin', async (ctx) => {
     const telegramId = Number(args[0]);
     const user = Number.isSafeInteger(telegramId) ? await findUserByTelegramId(ctx.services.prisma, telegramId) : null;
     if (!user) return ctx.reply(ctx.t('admin-user-not-found', { user: args[0]! }));
-    return ctx.reply(ctx.t('admin-balance', { user: telegramId, balance: await getBalance(ctx.services.prisma, user.id) }));
+    return ctx.reply(ctx.t('admin-balance', { user: String(telegramId), balance: await getBalance(ctx.services.prisma, user.id) }));
   }
 
   if (sub === 'refund-payment' && args.length === 1 && /^[\w-]{1,200}$/.test(args[0]!)) {
