@@ -1,5 +1,7 @@
+import { billingBench } from './billing';
 import { ledgerBench } from './ledger';
 
 export const benches: Record<string, () => Promise<void>> = {
   ledger: ledgerBench,
+  billing: billingBench,
 };
