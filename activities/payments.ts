@@ -44,7 +44,8 @@ export function createPaymentActivities({ prisma }: { prisma: PrismaClient }) {
     },
 
     /** Takes back a top-up's credits before its Stars are refunded; says why when it cannot. */
-    async debitForPaymentRefund({ chargeId }: { chargeId: string }): Promise<PaymentRefundDebit> {
+    /** `attempt` (the workflow run) scopes the ledger keys: a later attempt after a reverted one debits anew. */
+    async debitForPaymentRefund({ chargeId, attempt }: { chargeId: string; attempt: string }): Promise<PaymentRefundDebit> {
       const payment = await prisma.payment.findUnique({
         where: { telegramPaymentChargeId: chargeId },
         select: { userId: true, credits: true, stars: true, status: true, user: { select: { telegramId: true, language: true } } },
@@ -56,7 +57,7 @@ export function createPaymentActivities({ prisma }: { prisma: PrismaClient }) {
           userId: payment.userId,
           kind: 'ADJUST',
           amount: -payment.credits,
-          idempotencyKey: `payment-refund:${chargeId}`,
+          idempotencyKey: `payment-refund:${chargeId}:${attempt}`,
           reason: `Stars refund ${chargeId}`,
         });
         return { ok: true, telegramId: Number(payment.user.telegramId), credits: payment.credits, stars: payment.stars, balance: r.balanceAfter, language: payment.user.language };
@@ -67,14 +68,14 @@ export function createPaymentActivities({ prisma }: { prisma: PrismaClient }) {
     },
 
     /** Compensation when Telegram refused the Stars refund: the credits go back. */
-    async revertPaymentRefundDebit({ chargeId }: { chargeId: string }): Promise<{ balance: number }> {
+    async revertPaymentRefundDebit({ chargeId, attempt }: { chargeId: string; attempt: string }): Promise<{ balance: number }> {
       const payment = await prisma.payment.findUnique({ where: { telegramPaymentChargeId: chargeId }, select: { userId: true, credits: true } });
       if (!payment) throw ApplicationFailure.create({ message: `no payment ${chargeId}`, nonRetryable: true });
       const r = await applyLedgerEntry(prisma, {
         userId: payment.userId,
         kind: 'ADJUST',
         amount: payment.credits,
-        idempotencyKey: `payment-refund-revert:${chargeId}`,
+        idempotencyKey: `payment-refund-revert:${chargeId}:${attempt}`,
         reason: `Stars refund failed ${chargeId}`,
       });
       return { balance: r.balanceAfter };

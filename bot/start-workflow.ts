@@ -12,7 +12,14 @@ import type { AppContext } from './context';
 export async function startUserWorkflow<W extends Workflow>(
   ctx: AppContext,
   workflowType: string,
-  opts: { workflowId: string; kind: JobKind; args: Parameters<W>; userTelegramId?: number },
+  opts: {
+    workflowId: string;
+    kind: JobKind;
+    args: Parameters<W>;
+    userTelegramId?: number;
+    /** Operations that may be attempted again once finished (they guard themselves) pass ALLOW_DUPLICATE. */
+    reusePolicy?: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE';
+  },
 ): Promise<WorkflowHandle<W> | null> {
   const userId = opts.userTelegramId ?? ctx.from?.id;
   try {
@@ -20,7 +27,7 @@ export async function startUserWorkflow<W extends Workflow>(
       taskQueue: ctx.services.config.temporal.taskQueue,
       workflowId: opts.workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: opts.reusePolicy ?? 'REJECT_DUPLICATE',
       args: opts.args,
       typedSearchAttributes: [
         { key: UserIdKey, value: String(userId) },

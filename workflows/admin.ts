@@ -1,4 +1,4 @@
-import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Language } from '../lib/i18n';
 import { dbActivities, telegramActivities } from './proxies';
 import { JobStatusKey } from './search-attributes';
@@ -50,7 +50,8 @@ export interface RefundPaymentInput {
 /**
  * `/admin refund-payment <charge id>` (`refund-payment-<chargeId>`): take the
  * credits back (only when the balance allows), then refund the Stars; if
- * Telegram refuses, give the credits back. Every step is safe to repeat.
+ * Telegram refuses, give the credits back. Every step is safe to repeat; one
+ * attempt runs at a time, and a refused attempt can be tried again later.
  */
 export async function refundPaymentWorkflow(input: RefundPaymentInput): Promise<{ refunded: boolean; reason?: string }> {
   const db = dbActivities();
@@ -58,7 +59,8 @@ export async function refundPaymentWorkflow(input: RefundPaymentInput): Promise<
   const say = (key: string, params: Record<string, string | number> = {}) =>
     telegram.sendMessage({ chatId: input.adminChatId, language: input.adminLanguage, message: { key, params: { charge: input.chargeId, ...params } } });
 
-  const debit = await db.debitForPaymentRefund({ chargeId: input.chargeId });
+  const attempt = workflowInfo().runId;
+  const debit = await db.debitForPaymentRefund({ chargeId: input.chargeId, attempt });
   if (!debit.ok) {
     await say(`admin-refund-${debit.reason}`, debit.reason === 'insufficient' ? { balance: debit.balance, credits: debit.credits } : {});
     upsertSearchAttributes([{ key: JobStatusKey, value: 'failed' }]);
@@ -67,7 +69,7 @@ export async function refundPaymentWorkflow(input: RefundPaymentInput): Promise<
   try {
     await telegram.refundStarPayment({ telegramId: debit.telegramId, chargeId: input.chargeId });
   } catch (err) {
-    const { balance } = await db.revertPaymentRefundDebit({ chargeId: input.chargeId });
+    const { balance } = await db.revertPaymentRefundDebit({ chargeId: input.chargeId, attempt });
     const cause = err instanceof ApplicationFailure ? err.message : String((err as Error).cause ?? err);
     await say('admin-refund-failed', { error: cause, balance });
     upsertSearchAttributes([{ key: JobStatusKey, value: 'failed' }]);

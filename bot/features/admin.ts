@@ -42,14 +42,13 @@ adminFeature.command('admin', async (ctx) => {
 
   if (sub === 'refund-payment' && args.length === 1 && /^[\w-]{1,200}$/.test(args[0]!)) {
     const chargeId = args[0]!;
-    const started = await startUserWorkflow<typeof refundPaymentWorkflow>(ctx, 'refundPaymentWorkflow', {
+    await startUserWorkflow<typeof refundPaymentWorkflow>(ctx, 'refundPaymentWorkflow', {
       workflowId: workflowIds.refundPayment(chargeId),
       kind: 'admin',
       args: [{ ...adminChat, chargeId }],
+      reusePolicy: 'ALLOW_DUPLICATE',
     });
-    if (started) await ctx.reply(ctx.t('admin-started'));
-    else await ctx.reply(ctx.t('admin-refund-already-refunded', { charge: chargeId }));
-    return;
+    return ctx.reply(ctx.t('admin-started'));
   }
 
   return ctx.reply(ctx.t('admin-usage'));

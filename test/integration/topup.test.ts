@@ -137,7 +137,17 @@ describe('Telegram Stars top-ups and admin commands, through the Telegram sandbo
     expect(await getBalance(stack.prisma, user.id)).toBe(30);
     expect(await ledgerSum(stack.prisma, user.id)).toBe(30);
 
-    stack.telegram.sendText(adminId, '/admin refund-payment stxUNKNOWN');
-    await eventually(() => lastText(adminId) === 'Платёж stxUNKNOWN не найден.');
+    // Once the user has the credits again, the refused refund can be tried again.
+    await applyLedgerEntry(stack.prisma, { userId: user.id, kind: 'REFUND', amount: 90, idempotencyKey: `unspent:${second.chargeId}`, jobId: 'gen-spent' });
+    await stack.temporal.workflow.getHandle(workflowIds.refundPayment(second.chargeId!)).result();
+    stack.telegram.sendText(adminId, `/admin refund-payment ${second.chargeId}`);
+    await eventually(() => lastText(adminId).startsWith(`✅ Платёж ${second.chargeId}`));
+    expect(stack.telegram.world.payments.get(second.chargeId!)?.refunded).toBe(true);
+    expect(await getBalance(stack.prisma, user.id)).toBe(20);
+    expect(await ledgerSum(stack.prisma, user.id)).toBe(20);
+
+    const unknown = `stxUNKNOWN${Date.now()}`;
+    stack.telegram.sendText(adminId, `/admin refund-payment ${unknown}`);
+    await eventually(() => lastText(adminId) === `Платёж ${unknown} не найден.`);
   });
 });
