@@ -14,12 +14,16 @@ type Pack = Config['tariffs']['starsPacks'][number];
 /** What an invoice promises, carried by Telegram from the invoice to the payment: `topup:<pack>:<credits>:<stars>`. */
 const invoicePayload = (p: Pack) => `topup:${p.id}:${p.credits}:${p.stars}`;
 
+function parsePayload(payload: string): Pack | null {
+  const m = /^topup:([\w-]+):(\d+):(\d+)$/.exec(payload);
+  return m ? { id: m[1]!, credits: Number(m[2]), stars: Number(m[3]) } : null;
+}
+
 /** The pack an invoice payload names, if the configuration still offers it on the same terms. */
 function packFor(payload: string, packs: Pack[]): Pack | null {
-  const m = /^topup:([\w-]+):(\d+):(\d+)$/.exec(payload);
-  if (!m) return null;
-  const pack = packs.find((p) => p.id === m[1]);
-  return pack && pack.credits === Number(m[2]) && pack.stars === Number(m[3]) ? pack : null;
+  const promised = parsePayload(payload);
+  const pack = packs.find((p) => p.id === promised?.id);
+  return pack && promised && pack.credits === promised.credits && pack.stars === promised.stars ? pack : null;
 }
 
 const showPacks = (ctx: AppContext) => ctx.reply(ctx.t('topup-title'), { reply_markup: topupPacksKeyboard(ctx.t, ctx.services.config.tariffs.starsPacks) });
@@ -54,15 +58,13 @@ topupFeature.on('pre_checkout_query', async (ctx) => {
 /** The money arrived: a workflow credits it once per telegram_payment_charge_id and confirms. */
 topupFeature.on('message:successful_payment', async (ctx) => {
   const p = ctx.message.successful_payment;
-  const pack = packFor(p.invoice_payload, ctx.services.config.tariffs.starsPacks);
-  const m = /^topup:([\w-]+):(\d+):(\d+)$/.exec(p.invoice_payload);
-  if (!m || p.currency !== 'XTR') {
+  const promised = parsePayload(p.invoice_payload);
+  if (!promised || p.currency !== 'XTR') {
     // Paid for something we never offered: log loudly for an operator; the Stars can be refunded with /admin.
     ctx.logger.error({ chargeId: p.telegram_payment_charge_id, payload: p.invoice_payload }, 'payment with an unknown payload');
     return ctx.reply(ctx.t('topup-payment-problem'));
   }
   // Credit what the invoice promised, even if the configuration changed since.
-  const credits = pack?.credits ?? Number(m[2]);
   await startUserWorkflow<typeof topUpWorkflow>(ctx, 'topUpWorkflow', {
     workflowId: workflowIds.topup(p.telegram_payment_charge_id),
     kind: 'topup',
@@ -72,9 +74,9 @@ topupFeature.on('message:successful_payment', async (ctx) => {
         chatId: ctx.chat.id,
         chargeId: p.telegram_payment_charge_id,
         providerChargeId: p.provider_payment_charge_id || undefined,
-        packId: m[1]!,
+        packId: promised.id,
         stars: p.total_amount,
-        credits,
+        credits: promised.credits,
       },
     ],
   });
