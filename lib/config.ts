@@ -63,6 +63,9 @@ const baseSchema = z.object({
     FAL_KEY: optional(z.string().min(8)),
     FAL_PROXY_URL: optional(url),
     FAL_JWKS_URL: url.default('https://rest.alpha.fal.ai/.well-known/jwks.json'),
+    /** How FAL gets the training archive: a presigned MinIO URL (needs MINIO_PUBLIC_URL), an upload to FAL storage, or auto. */
+    FAL_ARCHIVE_UPLOAD: z.enum(['auto', 'presigned', 'fal_storage']).default('auto'),
+    FAL_POLL_INTERVAL_SECONDS: int(30, 1),
 
     OPENAI_API_KEY: optional(z.string().min(8)),
     OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
@@ -86,6 +89,11 @@ const baseSchema = z.object({
 
     ADMIN_TELEGRAM_IDS: telegramIds,
 
+    AVATAR_MIN_PHOTOS: int(10, 1),
+    AVATAR_MAX_PHOTOS: int(20, 1),
+    AVATAR_TRAINING_DEADLINE_MINUTES: int(120, 1),
+    AVATAR_DRAFT_TTL_HOURS: int(24, 1),
+
     PRICE_AVATAR_TRAINING: int(150, 1),
     PRICE_AVATAR_IMAGE: int(5, 1),
     PRICE_IMAGEN_IMAGE: int(4, 1),
@@ -95,6 +103,9 @@ const baseSchema = z.object({
 });
 
 export const envSchema = baseSchema.superRefine((env, ctx) => {
+    if (env.FAL_ARCHIVE_UPLOAD === 'presigned' && !env.MINIO_PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MINIO_PUBLIC_URL'], message: 'required when FAL_ARCHIVE_UPLOAD=presigned (FAL must reach it)' });
+    }
     if (env.BOT_MODE === 'webhook') {
       if (!env.TELEGRAM_WEBHOOK_SECRET)
         ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when BOT_MODE=webhook' });
@@ -118,8 +129,9 @@ export interface Config {
     webhookSecret?: string;
   };
   http: { port: number; publicBaseUrl: string };
-  fal: { key?: string; proxyUrl?: string; jwksUrl: string };
+  fal: { key?: string; proxyUrl?: string; jwksUrl: string; archiveUpload: 'presigned' | 'fal_storage'; pollIntervalSeconds: number };
   openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
+  avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
@@ -166,7 +178,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
     },
     http: { port: e.HTTP_PORT, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.HTTP_PORT}`).replace(/\/$/, '') },
-    fal: { key: e.FAL_KEY, proxyUrl: e.FAL_PROXY_URL, jwksUrl: e.FAL_JWKS_URL },
+    fal: {
+      key: e.FAL_KEY,
+      proxyUrl: e.FAL_PROXY_URL,
+      jwksUrl: e.FAL_JWKS_URL,
+      archiveUpload: e.FAL_ARCHIVE_UPLOAD === 'auto' ? (e.MINIO_PUBLIC_URL ? 'presigned' : 'fal_storage') : e.FAL_ARCHIVE_UPLOAD,
+      pollIntervalSeconds: e.FAL_POLL_INTERVAL_SECONDS,
+    },
+    avatars: {
+      minPhotos: e.AVATAR_MIN_PHOTOS,
+      maxPhotos: Math.max(e.AVATAR_MIN_PHOTOS, e.AVATAR_MAX_PHOTOS),
+      trainingDeadlineMinutes: e.AVATAR_TRAINING_DEADLINE_MINUTES,
+      draftTtlHours: e.AVATAR_DRAFT_TTL_HOURS,
+    },
     openai: {
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL.replace(/\/$/, ''),

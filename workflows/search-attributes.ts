@@ -5,7 +5,7 @@ export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.
 export const JobKindKey = defineSearchAttributeKey('JobKind', SearchAttributeType.KEYWORD);
 export const JobStatusKey = defineSearchAttributeKey('JobStatus', SearchAttributeType.KEYWORD);
 
-export const JOB_KINDS = ['onboarding', 'avatar', 'generation', 'transcription', 'billing', 'topup', 'admin'] as const;
+export const JOB_KINDS = ['onboarding', 'avatar_training', 'generation', 'transcription', 'billing', 'topup', 'admin'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const JOB_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;

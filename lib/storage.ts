@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { Config } from './config';
+import type { Bucket, MinioClient } from './minio';
+
+/**
+ * Object storage for activities (MinIO, S3-compatible). Keys are
+ * `<userId>/<jobId>/…` so a user's or a job's objects can be listed and
+ * removed together.
+ */
+export function createStorage(client: MinioClient, cfg: Config['minio']) {
+  const publicBase = cfg.publicUrl?.replace(/\/$/, '');
+  return {
+    async put(bucket: Bucket, key: string, data: Buffer, contentType: string): Promise<{ key: string; size: number }> {
+      await client.putObject(bucket, key, data, data.length, { 'Content-Type': contentType });
+      return { key, size: data.length };
+    },
+
+    async get(bucket: Bucket, key: string): Promise<Buffer> {
+      const stream: Readable = await client.getObject(bucket, key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+
+    async exists(bucket: Bucket, key: string): Promise<boolean> {
+      try {
+        await client.statObject(bucket, key);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    /** A time-limited GET URL; with MINIO_PUBLIC_URL set, on that public address (for FAL, for Telegram). */
+    async presignedGet(bucket: Bucket, key: string, expirySeconds = 7 * 24 * 3600): Promise<string> {
+      const url = await client.presignedGetObject(bucket, key, expirySeconds);
+      if (!publicBase) return url;
+      const u = new URL(url);
+      return `${publicBase}${u.pathname}${u.search}`;
+    },
+
+    /** Removes every object under a prefix; returns how many. */
+    async removePrefix(bucket: Bucket, prefix: string): Promise<number> {
+      const keys: string[] = [];
+      for await (const item of client.listObjectsV2(bucket, prefix, true)) if ((item as { name?: string }).name) keys.push((item as { name: string }).name);
+      if (keys.length) await client.removeObjects(bucket, keys);
+      return keys.length;
+    },
+  };
+}
+
+export type Storage = ReturnType<typeof createStorage>;
