@@ -1,11 +1,17 @@
+import type { OpenAI } from 'openai';
 import type { Api } from 'grammy';
+import type { FalClient } from '../lib/fal';
+import type { Storage } from '../lib/storage';
 import type { Config } from '../lib/config';
 import type { I18n } from '../lib/i18n';
 import type { PrismaClient } from '../lib/prisma';
 import type { QueueKind } from '../workflows/task-queues';
+import { createAvatarActivities } from './avatars';
 import { createBillingActivities } from './billing';
+import { createFalTrainingActivities } from './fal-training';
 import { createLedgerActivities } from './ledger';
 import { createPaymentActivities } from './payments';
+import { createPhotoActivities } from './photos';
 import { createTelegramActivities } from './telegram';
 import { createUserActivities } from './users';
 
@@ -14,6 +20,9 @@ export interface ActivityDeps {
   prisma: PrismaClient;
   telegramApi: Api;
   i18n: I18n;
+  storage: Storage;
+  openai: OpenAI;
+  fal: FalClient;
 }
 
 /** Activities grouped by the task queue whose Worker runs them. */
@@ -21,16 +30,18 @@ export type Activities = Record<QueueKind, Record<string, (...args: never[]) => 
 
 export function createActivities(deps: ActivityDeps) {
   const ledger = createLedgerActivities({ prisma: deps.prisma, tariffs: deps.config.tariffs });
+  const { preparePhoto, assessPhoto, buildTrainingArchive } = createPhotoActivities(deps);
   return {
     main: {
       ...createUserActivities({ prisma: deps.prisma }),
       ...ledger,
       ...createBillingActivities({ prisma: deps.prisma, ledger }),
       ...createPaymentActivities({ prisma: deps.prisma }),
+      ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),
     },
     telegram: createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }),
-    fal: {},
-    openai: {},
-    media: {},
+    fal: createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage }),
+    openai: { assessPhoto },
+    media: { preparePhoto, buildTrainingArchive },
   } satisfies Activities;
 }

@@ -18,8 +18,13 @@ export interface LocalizedButton {
 export interface SendMessageInput {
   chatId: number;
   language: Language;
-  message: LocalizedMessage;
+  /** One message, or several parts joined by blank lines (e.g. a status and its details). */
+  message: LocalizedMessage | LocalizedMessage[];
   buttons?: LocalizedButton[][];
+}
+
+export interface EditMessageInput extends SendMessageInput {
+  messageId: number;
 }
 
 export const TelegramErrors = {
@@ -51,7 +56,8 @@ export function toActivityFailure(err: unknown): unknown {
 }
 
 export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }) {
-  const render = (language: Language, m: LocalizedMessage) => i18n.t(language, m.key, m.params as TranslateParams);
+  const render = (language: Language, m: LocalizedMessage | LocalizedMessage[]): string =>
+    Array.isArray(m) ? m.map((part) => render(language, part)).join('\n\n') : i18n.t(language, m.key, m.params as TranslateParams);
   const keyboard = (language: Language, rows: LocalizedButton[][] | undefined) =>
     rows?.length
       ? new InlineKeyboard(rows.map((row) => row.map((b) => (b.url ? InlineKeyboard.url(render(language, b.label), b.url) : InlineKeyboard.text(render(language, b.label), b.data ?? '')))))
@@ -63,6 +69,23 @@ export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }
         const sent = await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) });
         return { messageId: sent.message_id };
       } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** Edits a live message (progress, status). "Not modified" is success; a deleted message gets a new one. */
+    async editMessage({ chatId, messageId, language, message, buttons }: EditMessageInput): Promise<{ messageId: number }> {
+      try {
+        await api.editMessageText(chatId, messageId, render(language, message), { reply_markup: keyboard(language, buttons) });
+        return { messageId };
+      } catch (err) {
+        if (err instanceof GrammyError && /message is not modified/.test(err.description)) return { messageId };
+        if (err instanceof GrammyError && /message to edit not found/.test(err.description)) {
+          const sent = await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) }).catch((e: unknown) => {
+            throw toActivityFailure(e);
+          });
+          return { messageId: sent.message_id };
+        }
         throw toActivityFailure(err);
       }
     },

@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
-import type { Context } from 'grammy';
+import type { Context, SessionFlavor } from 'grammy';
 import type { Config } from '../lib/config';
 import type { I18n, Language, Translate } from '../lib/i18n';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../lib/prisma';
+import type { Redis } from '../lib/redis';
+import type { SessionData } from './session';
 
 /** What every handler may use: it reads the DB and talks to Temporal, nothing else. */
 export interface BotServices {
@@ -12,9 +14,11 @@ export interface BotServices {
   prisma: PrismaClient;
   temporal: Client;
   i18n: I18n;
+  redis: Redis;
 }
 
-export type AppContext = Context & {
+export type AppContext = Context &
+  SessionFlavor<SessionData> & {
   services: BotServices;
   logger: Logger;
   language: Language;

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Bot, type BotConfig } from 'grammy';
+import { Bot, session, type BotConfig } from 'grammy';
 import { findUserByTelegramId } from '../lib/db/users';
 import { pickLanguage } from '../lib/i18n';
 import type { AppContext, BotServices } from './context';
 import { adminFeature } from './features/admin';
+import { avatarFeature } from './features/avatar';
+import { avatarManageFeature } from './features/avatar-manage';
 import { balanceFeature } from './features/balance';
 import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
 import { unhandledFeature } from './features/unhandled';
+import { redisSessionStorage } from './session';
 
 export interface CreateBotOptions {
   /** Skip getMe (tests and the sandbox pass a known bot). */
@@ -31,7 +34,14 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     await next();
   });
 
-  bot.use(startFeature, balanceFeature, topupFeature, adminFeature, unhandledFeature);
+  bot.use(
+    session({
+      initial: () => ({}),
+      storage: redisSessionStorage(services.redis),
+      getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
+    }),
+  );
+  bot.use(startFeature, balanceFeature, topupFeature, avatarFeature, avatarManageFeature, adminFeature, unhandledFeature);
 
   bot.catch(async (err) => {
     const errorId = randomUUID().slice(0, 8);

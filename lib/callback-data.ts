@@ -50,4 +50,12 @@ export function defineCallback<F extends Record<string, FieldType>>(prefix: stri
 export const callbacks = {
   topupMenu: defineCallback('tu', {}),
   topupPack: defineCallback('tp', { pack: 'str' }),
+  avatarCreate: defineCallback('ac', {}),
+  avatarType: defineCallback('at', { type: 'str' }),
+  avatarStart: defineCallback('as', { id: 'str' }),
+  avatarCancel: defineCallback('ax', { id: 'str' }),
+  avatarMain: defineCallback('am', { id: 'str' }),
+  avatarRename: defineCallback('ar', { id: 'str' }),
+  avatarDelete: defineCallback('ad', { id: 'str' }),
+  avatarDeleteConfirm: defineCallback('ay', { id: 'str' }),
 };

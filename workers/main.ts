@@ -1,26 +1,19 @@
 // Worker entrypoint: config → clients → activities → one Worker per task queue.
 import { NativeConnection } from '@temporalio/worker';
-import { Api } from 'grammy';
 import { createActivities } from '../activities';
 import { loadConfigOrExit } from '../lib/config';
-import { createI18n } from '../lib/i18n';
 import { createLogger } from '../lib/logger';
-import { createPrisma } from '../lib/prisma';
 import { installTemporalRuntime } from '../lib/temporal-runtime';
 import { bundleWorkflows, createWorkers, runWorkers } from './create-workers';
+import { createActivityDeps } from './dependencies';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, name: 'worker', secrets: config.secrets });
 installTemporalRuntime(logger);
 
-const prisma = createPrisma(config.databaseUrl);
+const deps = createActivityDeps(config, logger);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
-const activities = createActivities({
-  config,
-  prisma,
-  telegramApi: new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }),
-  i18n: createI18n(),
-});
+const activities = createActivities(deps);
 const workers = await createWorkers({
   connection,
   namespace: config.temporal.namespace,
@@ -41,6 +34,6 @@ try {
   await runWorkers(workers);
 } finally {
   await connection.close();
-  await prisma.$disconnect();
+  await deps.close();
   logger.info('workers stopped');
 }

@@ -7,6 +7,7 @@ export const workflowIds = {
   /** One per `/start` update: a redelivered update maps to the same id. */
   onboarding: (telegramId: number, updateId: number) => `onboarding-${telegramId}-u${updateId}`,
   avatar: (avatarId: string) => `avatar-${avatarId}`,
+  avatarDelete: (avatarId: string) => `avatar-delete-${avatarId}`,
   generation: (generationId: string) => `gen-${generationId}`,
   transcription: (transcriptId: string) => `tr-${transcriptId}`,
   billing: (jobWorkflowId: string) => `bill-${jobWorkflowId}`,

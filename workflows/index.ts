@@ -3,3 +3,5 @@ export { onboardingWorkflow } from './onboarding';
 export { billingWorkflow } from './billing';
 export { topUpWorkflow } from './topup';
 export { adminGrantWorkflow, refundPaymentWorkflow } from './admin';
+export { avatarTrainingWorkflow } from './avatar-training';
+export { deleteAvatarWorkflow } from './avatar-delete';

@@ -1,7 +1,10 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AvatarActivities } from '../activities/avatars';
 import type { BillingActivities } from '../activities/billing';
+import type { FalTrainingActivities } from '../activities/fal-training';
 import type { LedgerActivities } from '../activities/ledger';
 import type { PaymentActivities } from '../activities/payments';
+import type { PhotoActivities } from '../activities/photos';
 import type { TelegramActivities } from '../activities/telegram';
 import type { UserActivities } from '../activities/users';
 import { taskQueueName } from './task-queues';
@@ -11,7 +14,7 @@ import { taskQueueName } from './task-queues';
  * a workflow: queues derive from the workflow's own (see task-queues.ts).
  */
 export function dbActivities() {
-  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities>({
+  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities & AvatarActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });
@@ -23,5 +26,32 @@ export function telegramActivities() {
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'telegram'),
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '10 minutes',
+  });
+}
+
+/** ffmpeg / sharp work: one task per core on the media queue. */
+export function mediaActivities() {
+  return proxyActivities<Pick<PhotoActivities, 'preparePhoto' | 'buildTrainingArchive'>>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'media'),
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 8 },
+  });
+}
+
+/** LLM calls (vision, moderation): rate-limited on the openai queue; 429 storms back off, then give up. */
+export function openaiActivities() {
+  return proxyActivities<Pick<PhotoActivities, 'assessPhoto'>>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'openai'),
+    startToCloseTimeout: '90 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
+}
+
+/** FAL queue API: bounded retries so an outage surfaces as a failure (and a refund), not a hang. */
+export function falActivities() {
+  return proxyActivities<FalTrainingActivities>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'fal'),
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 12 },
   });
 }

@@ -79,3 +79,76 @@ admin-refund-not-found = Payment { $charge } not found.
 admin-refund-already-refunded = Payment { $charge } is already refunded.
 admin-refund-insufficient = Cannot refund payment { $charge }: the user has { $balance } of the pack's { $credits } credits; some are spent.
 admin-refund-failed = Telegram did not refund payment { $charge }: { $error }. The credits were given back (balance { $balance }).
+
+## Avatars
+avatar-list-title = 🧑‍🎨 Your avatars:
+avatar-list-empty = You have no avatars yet. Create your first one — it takes 10–20 photos.
+avatar-list-item = { $main ->
+        [yes] ⭐
+       *[no] •
+    } { $name } — { $status }
+avatar-create-button = ➕ Create an avatar
+avatar-status-COLLECTING_PHOTOS = collecting photos
+avatar-status-READY = ready to train
+avatar-status-CHARGED = starting
+avatar-status-TRAINING = training
+avatar-status-COMPLETED = ready
+avatar-status-FAILED = failed
+avatar-status-CANCELLED = cancelled
+avatar-choose-type =
+    What kind of avatar?
+
+    👤 Portrait — your face in any look and scene. Needs photos where your face is clearly visible.
+    🎨 Style — a recognisable manner, look or whole character.
+avatar-type-portrait = 👤 Portrait
+avatar-type-style = 🎨 Style
+avatar-ask-name = What shall we call it? Send a name (up to 40 characters). /cancel to stop.
+avatar-bad-name = A name is 1 to 40 characters on one line. Please try again.
+avatar-intro =
+    Avatar “{ $name }” created. Send { $min } to { $max } photos (albums work):
+    • only you in each photo, face clearly visible;
+    • no sunglasses, nothing covering the face;
+    • different angles, light and backgrounds.
+avatar-photos-status = 📸 “{ $name }”: { $accepted } of { $min }–{ $max } accepted · { $rejected } rejected
+avatar-photos-more = Send { $more } more.
+avatar-photos-ready = Ready to train — it costs { $price } credits. More photos improve the result.
+avatar-start-button = 🚀 Start training ({ $price } credits)
+avatar-cancel-button = ✖️ Cancel
+photo-reject-not_image = ❌ { $n } — not an image (JPEG, PNG or WebP needed)
+photo-reject-too_large = ❌ { $n } — larger than 20 MB
+photo-reject-too_small = ❌ { $n } — too small (short side under 512 px)
+photo-reject-download_failed = ❌ { $n } — could not be downloaded, please send again
+photo-reject-no_face = ❌ { $n } — no face found
+photo-reject-many_faces = ❌ { $n } — more than one face
+photo-reject-blurred = ❌ { $n } — blurred
+photo-reject-occluded = ❌ { $n } — face covered (glasses, mask, hand)
+photo-reject-explicit = ❌ { $n } — content not allowed
+photo-reject-duplicate = ❌ { $n } — a repeat of a photo already sent
+photo-reject-too_many = ❌ { $n } — over the photo limit
+photo-reject-unknown = ❌ { $n } — not suitable
+avatar-training = ⏳ Training “{ $name }”: { $percent }%. This takes a few minutes to an hour — I'll write when it's ready.
+avatar-ready = ✅ Avatar “{ $name }” is ready! Make it your main one in /avatar.
+avatar-ready-main = ✅ Avatar “{ $name }” is ready and set as your main avatar!
+avatar-failed = 😔 Training “{ $name }” failed. { $refunded } credits were returned to your balance.
+avatar-fail-fal_error = The training service reported an error.
+avatar-fail-deadline = Training took too long and was stopped.
+avatar-fail-internal = An internal error; we're on it.
+avatar-cancelled = Avatar “{ $name }” cancelled. { $refunded ->
+        [0] Nothing was charged.
+       *[other] { $refunded } credits were returned to your balance.
+    }
+avatar-draft-expired = The draft avatar “{ $name }” was removed after a day without new photos. Nothing was charged.
+avatar-not-found = Avatar not found.
+avatar-main-set = ⭐ “{ $name }” is now your main avatar.
+avatar-main-not-ready = Only a ready avatar can be the main one.
+avatar-rename-ask = New name for “{ $name }”? /cancel to stop.
+avatar-renamed = Done: “{ $name }”.
+avatar-delete-confirm = Delete avatar “{ $name }” and its photos? If it is training, training stops and the credits come back.
+avatar-delete-yes = 🗑 Delete
+avatar-deleted = Avatar “{ $name }” deleted.
+avatar-photo-without-draft = To create an avatar from photos, open /avatar.
+button-main = ⭐ Main
+button-rename = ✏️ Name
+button-delete = 🗑
+cancelled = Cancelled.
+nothing-to-cancel = Nothing to cancel.

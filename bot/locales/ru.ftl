@@ -83,3 +83,76 @@ admin-refund-not-found = Платёж { $charge } не найден.
 admin-refund-already-refunded = Платёж { $charge } уже возвращён.
 admin-refund-insufficient = Нельзя вернуть платёж { $charge }: у пользователя { $balance } из { $credits } кредитов этого пакета, часть уже потрачена.
 admin-refund-failed = Telegram не вернул платёж { $charge }: { $error }. Кредиты возвращены пользователю (баланс { $balance }).
+
+## Аватары
+avatar-list-title = 🧑‍🎨 Ваши аватары:
+avatar-list-empty = У вас пока нет аватаров. Создайте первого — нужно 10–20 фото.
+avatar-list-item = { $main ->
+        [yes] ⭐
+       *[no] •
+    } { $name } — { $status }
+avatar-create-button = ➕ Создать аватар
+avatar-status-COLLECTING_PHOTOS = собираю фото
+avatar-status-READY = готов к обучению
+avatar-status-CHARGED = запускается
+avatar-status-TRAINING = обучается
+avatar-status-COMPLETED = готов
+avatar-status-FAILED = ошибка
+avatar-status-CANCELLED = отменён
+avatar-choose-type =
+    Какой аватар создаём?
+
+    👤 Портрет — ваше лицо в любых образах и сценах. Нужны фото, где хорошо видно лицо.
+    🎨 Стиль — узнаваемая манера, образ или персонаж целиком.
+avatar-type-portrait = 👤 Портрет
+avatar-type-style = 🎨 Стиль
+avatar-ask-name = Как назовём аватар? Пришлите имя (до 40 символов). /cancel — отменить.
+avatar-bad-name = Имя — от 1 до 40 символов, без переводов строк. Попробуйте ещё раз.
+avatar-intro =
+    Аватар «{ $name }» создан. Пришлите от { $min } до { $max } фото (можно альбомом):
+    • на каждом фото — только вы, лицо хорошо видно;
+    • без солнечных очков и закрытого лица;
+    • разные ракурсы, освещение и фон.
+avatar-photos-status = 📸 «{ $name }»: принято { $accepted } из { $min }–{ $max } · отклонено { $rejected }
+avatar-photos-more = Пришлите ещё { $more } фото.
+avatar-photos-ready = Можно начинать обучение — это стоит { $price } кредитов. Ещё фото улучшат результат.
+avatar-start-button = 🚀 Начать обучение ({ $price } кредитов)
+avatar-cancel-button = ✖️ Отменить
+photo-reject-not_image = ❌ { $n } — не изображение (нужны JPEG, PNG или WebP)
+photo-reject-too_large = ❌ { $n } — файл больше 20 МБ
+photo-reject-too_small = ❌ { $n } — слишком маленькое (короткая сторона меньше 512 пикселей)
+photo-reject-download_failed = ❌ { $n } — не удалось загрузить, пришлите ещё раз
+photo-reject-no_face = ❌ { $n } — не найдено лицо
+photo-reject-many_faces = ❌ { $n } — на фото несколько лиц
+photo-reject-blurred = ❌ { $n } — размыто
+photo-reject-occluded = ❌ { $n } — лицо закрыто (очки, маска, рука)
+photo-reject-explicit = ❌ { $n } — недопустимое содержание
+photo-reject-duplicate = ❌ { $n } — повтор уже присланного фото
+photo-reject-too_many = ❌ { $n } — сверх лимита фото
+photo-reject-unknown = ❌ { $n } — не подошло
+avatar-training = ⏳ Обучаю аватар «{ $name }»: { $percent }%. Обычно это занимает от нескольких минут до часа — я напишу, когда всё будет готово.
+avatar-ready = ✅ Аватар «{ $name }» готов! Сделать его основным можно в /avatar.
+avatar-ready-main = ✅ Аватар «{ $name }» готов и выбран основным!
+avatar-failed = 😔 Не удалось обучить аватар «{ $name }». { $refunded } кредитов возвращены на баланс.
+avatar-fail-fal_error = Сервис обучения вернул ошибку.
+avatar-fail-deadline = Обучение заняло слишком много времени и было остановлено.
+avatar-fail-internal = Внутренняя ошибка; мы уже разбираемся.
+avatar-cancelled = Аватар «{ $name }» отменён. { $refunded ->
+        [0] Ничего не списано.
+       *[other] { $refunded } кредитов возвращены на баланс.
+    }
+avatar-draft-expired = Черновик аватара «{ $name }» удалён: больше суток без новых фото. Ничего не списано.
+avatar-not-found = Аватар не найден.
+avatar-main-set = ⭐ «{ $name }» теперь основной аватар.
+avatar-main-not-ready = Основным можно сделать только готовый аватар.
+avatar-rename-ask = Новое имя для «{ $name }»? /cancel — отменить.
+avatar-renamed = Готово: «{ $name }».
+avatar-delete-confirm = Удалить аватар «{ $name }» и его фото? Если он обучается, обучение остановится и кредиты вернутся.
+avatar-delete-yes = 🗑 Удалить
+avatar-deleted = Аватар «{ $name }» удалён.
+avatar-photo-without-draft = Чтобы создать аватар из фото, откройте /avatar.
+button-main = ⭐ Основной
+button-rename = ✏️ Имя
+button-delete = 🗑
+cancelled = Отменено.
+nothing-to-cancel = Нечего отменять.

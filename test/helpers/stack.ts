@@ -1,15 +1,18 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { Api, type Bot } from 'grammy';
+import type { Bot } from 'grammy';
 import { createActivities } from '../../activities';
 import { createBot } from '../../bot/create-bot';
 import type { AppContext } from '../../bot/context';
 import type { Config } from '../../lib/config';
-import { createI18n, type I18n } from '../../lib/i18n';
+import type { I18n } from '../../lib/i18n';
 import { createLogger, type Logger } from '../../lib/logger';
-import { createPrisma, type PrismaClient } from '../../lib/prisma';
+import { createMinio, ensureBuckets } from '../../lib/minio';
+import type { PrismaClient } from '../../lib/prisma';
+import { createRedis, type Redis } from '../../lib/redis';
 import { installTemporalRuntime } from '../../lib/temporal-runtime';
-import { TelegramSandbox } from '../../sandbox/telegram/server';
+import { startSandboxes, type FalSandbox, type OpenAISandbox, type TelegramSandbox } from '../../sandbox';
+import { createActivityDeps } from '../../workers/dependencies';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflows, createWorkers, runWorkers, workflowsPath } from '../../workers/create-workers';
 import { TEST_BOT_TOKEN, testConfig } from './config';
@@ -37,41 +40,56 @@ export interface Stack {
   prisma: PrismaClient;
   temporal: Client;
   i18n: I18n;
+  redis: Redis;
   telegram: TelegramSandbox;
+  fal: FalSandbox;
+  openai: OpenAISandbox;
   bot: Bot<AppContext>;
+  /** Kills the workers (as a crash would: in-flight activities are abandoned) and starts new ones. */
+  restartWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The whole system on real services: PostgreSQL, Temporal dev server (a private
- * task queue per stack), the Telegram sandbox, the real workers and the real
- * grammY bot long-polling the sandbox.
+ * The whole system on real services: PostgreSQL, Redis, MinIO, the Temporal
+ * dev server (a private task queue per stack), the Telegram, FAL and OpenAI
+ * stand-ins, the real workers and the real grammY bot long-polling the sandbox.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const overrides = opts.env ?? {};
-  const telegram = await new TelegramSandbox({ token: overrides.TELEGRAM_BOT_TOKEN ?? TEST_BOT_TOKEN }).start();
-  const config = testConfig({ TELEGRAM_API_ROOT: telegram.apiRoot, ...overrides });
+  const sandboxes = await startSandboxes(['telegram', 'fal', 'openai'], {
+    ports: { telegram: 0, fal: 0, openai: 0 },
+    telegramToken: overrides.TELEGRAM_BOT_TOKEN ?? TEST_BOT_TOKEN,
+  });
+  const config = testConfig({ ...sandboxes.env, ...overrides });
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   installTemporalRuntime(logger, 'ERROR');
-  const prisma = createPrisma(config.databaseUrl);
-  const i18n = createI18n();
+  const deps = createActivityDeps(config, logger);
+  const { prisma, i18n } = deps;
+  await ensureBuckets(createMinio(config.minio));
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: (opts.wrapActivities ?? ((a) => a))(
-      createActivities({ config, prisma, telegramApi: new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }), i18n }),
-    ),
-    workflowBundle: await workflowBundle(opts.workflowsPath),
-    shutdownGraceTime: '1 second',
-  });
-  const workersDone = runWorkers(workers);
+  const startWorkers = async () => {
+    const workers = await createWorkers({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: (opts.wrapActivities ?? ((a) => a))(createActivities(deps)),
+      workflowBundle: await workflowBundle(opts.workflowsPath),
+      shutdownGraceTime: '1 second',
+    });
+    return { workers, done: runWorkers(workers) };
+  };
+  let running = await startWorkers();
+  const stopWorkers = async () => {
+    for (const w of running.workers.values()) if (w.getState() === 'RUNNING') w.shutdown();
+    await running.done;
+  };
 
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const bot = createBot({ config, logger, prisma, temporal, i18n });
+  const redis = createRedis(config.redisUrl);
+  const bot = createBot({ config, logger, prisma, temporal, i18n, redis });
   await bot.init();
   void bot.start({ drop_pending_updates: false });
 
@@ -81,16 +99,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     prisma,
     temporal,
     i18n,
-    telegram,
+    redis,
+    telegram: sandboxes.telegram!,
+    fal: sandboxes.fal!,
+    openai: sandboxes.openai!,
     bot,
+    async restartWorkers() {
+      await stopWorkers();
+      running = await startWorkers();
+    },
     async stop() {
       await bot.stop();
-      for (const w of workers.values()) if (w.getState() === 'RUNNING') w.shutdown();
-      await workersDone;
-      await telegram.stop();
+      await stopWorkers();
+      await sandboxes.stop();
       await connection.close();
       await nativeConnection.close();
-      await prisma.$disconnect();
+      await deps.close();
+      redis.disconnect();
     },
   };
 }

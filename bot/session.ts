@@ -1,0 +1,25 @@
+import type { StorageAdapter } from 'grammy';
+import type { Redis } from '../lib/redis';
+
+/** Multi-step state of one user. Kept in Redis: it survives restarts and works with several bot instances. */
+export interface SessionData {
+  step?: 'avatar-name' | 'avatar-photos' | 'avatar-rename';
+  avatarType?: 'PORTRAIT' | 'STYLE';
+  avatarId?: string;
+}
+
+/** grammY session storage on ioredis, one JSON value per user with a TTL (a forgotten flow expires). */
+export function redisSessionStorage(redis: Redis, { prefix = 'aisha:session:', ttlSeconds = 7 * 24 * 3600 } = {}): StorageAdapter<SessionData> {
+  return {
+    async read(key) {
+      const raw = await redis.get(prefix + key);
+      return raw ? (JSON.parse(raw) as SessionData) : undefined;
+    },
+    async write(key, value) {
+      await redis.set(prefix + key, JSON.stringify(value), 'EX', ttlSeconds);
+    },
+    async delete(key) {
+      await redis.del(prefix + key);
+    },
+  };
+}

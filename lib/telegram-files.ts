@@ -1,0 +1,86 @@
+import { GrammyError, type Api } from 'grammy';
+
+/**
+ * Downloading files users sent to the bot: `getFile` gives a `file_path`, the
+ * bytes are at `${apiRoot}/file/bot<token>/<file_path>`. Telegram's cloud Bot
+ * API serves at most 20 MB to bots (a local Bot API server lifts that), so the
+ * caller names its limit and a bigger file is refused before or while
+ * downloading, never buffered whole.
+ *
+ * Errors: TelegramFileTooBigError and TelegramFileUnavailableError are final
+ * answers about this file; anything else (network, 5xx, 429) is worth a retry.
+ * No message here contains the download URL: it carries the bot token.
+ */
+
+/** The file is larger than the caller's limit, or Telegram refuses to serve it to bots ("file is too big"). */
+export class TelegramFileTooBigError extends Error {
+  constructor(
+    message: string,
+    readonly details: { sizeBytes?: number; maxBytes?: number } = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'TelegramFileTooBigError';
+  }
+}
+
+/** Telegram does not know the file (e.g. "Bad Request: invalid file_id"); retrying will not help. */
+export class TelegramFileUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TelegramFileUnavailableError';
+  }
+}
+
+export interface TelegramFileSource {
+  token: string;
+  apiRoot: string;
+  /** Aborts the getFile call and the download (pass the activity's cancellation signal). */
+  signal?: AbortSignal;
+}
+
+export async function downloadTelegramFile(api: Api, opts: TelegramFileSource, fileId: string, maxBytes: number): Promise<{ data: Buffer; filePath: string }> {
+  let file: Awaited<ReturnType<Api['getFile']>>;
+  try {
+    // grammY types its signal with the abort-controller polyfill; Node's AbortSignal is what it uses at run time.
+    file = await api.getFile(fileId, opts.signal as Parameters<Api['getFile']>[1]);
+  } catch (err) {
+    if (err instanceof GrammyError && err.error_code === 400) {
+      if (/file is too big/i.test(err.description)) throw new TelegramFileTooBigError(`Telegram refuses to serve the file: ${err.description}`, { maxBytes }, { cause: err });
+      throw new TelegramFileUnavailableError(`getFile failed: ${err.description}`, { cause: err });
+    }
+    throw err;
+  }
+  if (file.file_size !== undefined && file.file_size > maxBytes) {
+    throw new TelegramFileTooBigError(`file is ${file.file_size} bytes, the limit is ${maxBytes}`, { sizeBytes: file.file_size, maxBytes });
+  }
+  const filePath = file.file_path;
+  if (!filePath) throw new TelegramFileUnavailableError('getFile returned no file_path');
+
+  const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
+  const res = await fetch(`${opts.apiRoot.replace(/\/$/, '')}/file/bot${opts.token}/${encodedPath}`, { signal: opts.signal });
+  if (!res.ok || !res.body) {
+    await res.body?.cancel();
+    throw new Error(`downloading ${filePath} failed with HTTP ${res.status}`);
+  }
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await res.body.cancel();
+    throw new TelegramFileTooBigError(`file is ${declared} bytes, the limit is ${maxBytes}`, { sizeBytes: declared, maxBytes });
+  }
+
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      await reader.cancel();
+      throw new TelegramFileTooBigError(`file exceeds the limit of ${maxBytes} bytes`, { maxBytes });
+    }
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  }
+  return { data: Buffer.concat(chunks, received), filePath };
+}

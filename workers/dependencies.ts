@@ -1,0 +1,33 @@
+import { Api } from 'grammy';
+import type { ActivityDeps } from '../activities';
+import type { Config } from '../lib/config';
+import { createFal } from '../lib/fal';
+import { createI18n } from '../lib/i18n';
+import type { Logger } from '../lib/logger';
+import { createMinio } from '../lib/minio';
+import { createOpenAI } from '../lib/openai';
+import { createPrisma } from '../lib/prisma';
+import { createStorage } from '../lib/storage';
+
+/**
+ * The clients activities use, built once per worker process. A missing FAL or
+ * OpenAI key does not stop the worker (onboarding, billing and payments need
+ * neither); jobs that need the service fail at that step and are refunded.
+ */
+export function createActivityDeps(config: Config, logger: Logger): ActivityDeps & { close(): Promise<void> } {
+  if (!config.fal.key) logger.warn('FAL_KEY is not set: avatar training and image generation will fail (and refund)');
+  if (!config.openai.apiKey) logger.warn('OPENAI_API_KEY is not set: photo checks, prompts and transcription will fail (and refund)');
+  const prisma = createPrisma(config.databaseUrl);
+  return {
+    config,
+    prisma,
+    telegramApi: new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }),
+    i18n: createI18n(),
+    storage: createStorage(createMinio(config.minio), config.minio),
+    openai: createOpenAI({ ...config.openai, apiKey: config.openai.apiKey ?? 'OPENAI_API_KEY-not-set' }),
+    fal: createFal(config.fal),
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Language } from '../lib/i18n';
+
+export type AvatarKind = 'PORTRAIT' | 'STYLE';
+export type AvatarStage = 'COLLECTING_PHOTOS' | 'READY' | 'CHARGED' | 'TRAINING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+/** Everything the workflow needs, fixed at start (settings come from configuration through the bot). */
+export interface AvatarTrainingInput {
+  avatarId: string;
+  userId: number;
+  telegramId: number;
+  chatId: number;
+  language: Language;
+  name: string;
+  kind: AvatarKind;
+  triggerPhrase: string;
+  price: number;
+  minPhotos: number;
+  maxPhotos: number;
+  /** Training must finish by then, or it is cancelled at FAL and refunded. */
+  deadlineSeconds: number;
+  /** A draft with no activity for this long ends by itself, uncharged. */
+  draftTtlSeconds: number;
+  /** Status polling while no webhook arrives. */
+  pollSeconds: number;
+  /** The progress message is edited at most this often. */
+  progressSeconds: number;
+  webhookUrl: string;
+}
+
+export interface PhotoVerdict {
+  fileUniqueId: string;
+  accepted: boolean;
+  reason?: string;
+}
+
+export interface AvatarTrainingStatus {
+  stage: AvatarStage;
+  accepted: number;
+  rejected: PhotoVerdict[];
+  pending: number;
+  progress?: number;
+  requestId?: string;
+  failureReason?: string;
+}
+
+export const photoAddedSignal = defineSignal<[{ fileId: string; fileUniqueId: string }]>('photoAdded');
+export const startTrainingSignal = defineSignal('startTraining');
+export const cancelAvatarSignal = defineSignal<[{ reason?: 'user' | 'deleted' }?]>('cancel');
+export const avatarStatusQuery = defineQuery<AvatarTrainingStatus>('status');

@@ -1,0 +1,197 @@
+import { CancellationScope, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LocalizedButton, LocalizedMessage } from '../activities/telegram';
+import { callbacks } from '../lib/callback-data';
+import {
+  avatarStatusQuery,
+  cancelAvatarSignal,
+  photoAddedSignal,
+  startTrainingSignal,
+  type AvatarStage,
+  type AvatarTrainingInput,
+  type AvatarTrainingStatus,
+} from './avatar-api';
+import { processPhotoBatch, type AcceptedPhoto } from './avatar-photos';
+import { billingFor } from './billing-client';
+import { falResultSignal, type FalResult } from './fal-api';
+import { notifyInsufficientFunds } from './notifications';
+import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
+import { JobStatusKey } from './search-attributes';
+
+type Outcome = { kind: 'completed'; loraUrl: string; configUrl?: string } | { kind: 'failed'; reason: string } | { kind: 'cancelled' };
+
+/**
+ * Avatar training lifecycle (`avatar-<avatarId>`): collect and check photos →
+ * charge (billing child) → zip → FAL trainer → webhook or polling → ready.
+ * Always ends: completed, failed (refunded) or cancelled (refunded if charged).
+ */
+export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promise<AvatarTrainingStatus> {
+  const status: AvatarTrainingStatus = { stage: 'COLLECTING_PHOTOS', accepted: 0, rejected: [], pending: 0 };
+  const queue: { fileId: string; fileUniqueId: string }[] = [];
+  let startRequested = false;
+  let cancelled = false;
+  const falResults: FalResult[] = [];
+  setHandler(avatarStatusQuery, () => ({ ...status, pending: queue.length }));
+  setHandler(photoAddedSignal, (p) => void queue.push(p));
+  setHandler(startTrainingSignal, () => void (startRequested = true));
+  setHandler(cancelAvatarSignal, () => void (cancelled = true));
+  setHandler(falResultSignal, (r) => void falResults.push(r));
+
+  const db = dbActivities();
+  const telegram = telegramActivities();
+  const fal = falActivities();
+  const media = mediaActivities();
+  const chat = { chatId: input.chatId, language: input.language };
+  const accepted: AcceptedPhoto[] = [];
+  const seen = new Set<string>();
+
+  const setStage = async (stage: AvatarStage, extra: { falRequestId?: string; failureReason?: string } = {}) => {
+    status.stage = stage;
+    upsertSearchAttributes([{ key: JobStatusKey, value: stage.toLowerCase() }]);
+    await db.setAvatarStatus({ avatarId: input.avatarId, status: stage, ...extra });
+  };
+  const cancelButton: LocalizedButton = { label: { key: 'avatar-cancel-button' }, data: callbacks.avatarCancel.pack({ id: input.avatarId }) };
+  const collectingView = (): { message: LocalizedMessage[]; buttons: LocalizedButton[][] } => {
+    const byReason = new Map<string, number>();
+    for (const r of status.rejected) byReason.set(r.reason ?? 'unknown', (byReason.get(r.reason ?? 'unknown') ?? 0) + 1);
+    const ready = accepted.length >= input.minPhotos;
+    return {
+      message: [
+        { key: 'avatar-photos-status', params: { name: input.name, accepted: accepted.length, min: input.minPhotos, max: input.maxPhotos, rejected: status.rejected.length } },
+        ...[...byReason].map(([reason, n]) => ({ key: `photo-reject-${reason}`, params: { n } })),
+        { key: ready ? 'avatar-photos-ready' : 'avatar-photos-more', params: { more: input.minPhotos - accepted.length, price: input.price } },
+      ],
+      buttons: [
+        ...(ready ? [[{ label: { key: 'avatar-start-button', params: { price: input.price } }, data: callbacks.avatarStart.pack({ id: input.avatarId }) }]] : []),
+        [cancelButton],
+      ],
+    };
+  };
+
+  await db.createAvatar({ avatarId: input.avatarId, userId: input.userId, name: input.name, kind: input.kind, triggerPhrase: input.triggerPhrase });
+  let statusMessageId = (await telegram.sendMessage({ ...chat, ...collectingView(), message: [{ key: 'avatar-intro', params: { name: input.name, min: input.minPhotos, max: input.maxPhotos } }, ...collectingView().message] })).messageId;
+  const show = async (view: { message: LocalizedMessage | LocalizedMessage[]; buttons?: LocalizedButton[][] }) => {
+    statusMessageId = (await telegram.editMessage({ ...chat, messageId: statusMessageId, ...view })).messageId;
+  };
+
+  // 1. Collect photos until the user starts (and can pay), cancels, or goes quiet for the draft TTL.
+  let billing: ReturnType<typeof billingFor> | null = null;
+  for (;;) {
+    const woke = await condition(() => queue.length > 0 || startRequested || cancelled, input.draftTtlSeconds * 1000);
+    if (!woke || cancelled) {
+      await setStage('CANCELLED', { failureReason: woke ? 'cancelled' : 'abandoned' });
+      await show({ message: { key: woke ? 'avatar-cancelled' : 'avatar-draft-expired', params: { name: input.name, refunded: 0 } } });
+      return status;
+    }
+    if (queue.length > 0) {
+      const verdicts = await processPhotoBatch({ userId: input.userId, avatarId: input.avatarId, maxPhotos: input.maxPhotos, accepted, seen }, queue.splice(0));
+      status.rejected.push(...verdicts.filter((v) => !v.accepted));
+      status.accepted = accepted.length;
+      if (accepted.length >= input.minPhotos && status.stage === 'COLLECTING_PHOTOS') await setStage('READY');
+      await show(collectingView());
+      continue;
+    }
+    startRequested = false;
+    if (accepted.length < input.minPhotos) continue; // the button only exists when ready; a forged start changes nothing
+    billing = billingFor({
+      userId: input.userId,
+      telegramId: input.telegramId,
+      jobKind: 'avatar_training',
+      unitPrice: input.price,
+      units: 1,
+      deadlineSeconds: input.deadlineSeconds + 1800,
+      reason: `avatar "${input.name}"`,
+    });
+    const charge = await billing.charge();
+    if (charge.ok) break;
+    await notifyInsufficientFunds(input.chatId, input.language, charge.required, charge.balance);
+  }
+
+  // 2. Train. Whatever happens from here, the job settles: 1 unit delivered or 0 (refund).
+  await setStage('CHARGED');
+  let outcome: Outcome;
+  try {
+    outcome = await train();
+  } catch (err) {
+    log.error('training failed unexpectedly', { error: String(err) });
+    outcome = { kind: 'failed', reason: 'internal' };
+  }
+  await CancellationScope.nonCancellable(async () => {
+    if (outcome.kind === 'completed') {
+      const loraObjectKey = `${input.userId}/${input.avatarId}/lora.safetensors`;
+      await fal.copyToStorage({ url: outcome.loraUrl, bucket: 'avatars', objectKey: loraObjectKey, contentType: 'application/octet-stream' });
+      const { isMain } = await db.completeAvatar({ avatarId: input.avatarId, userId: input.userId, loraUrl: outcome.loraUrl, configUrl: outcome.configUrl, loraObjectKey });
+      await billing!.settle(1);
+      status.stage = 'COMPLETED';
+      upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
+      await show({ message: { key: isMain ? 'avatar-ready-main' : 'avatar-ready', params: { name: input.name } } });
+    } else {
+      await billing!.settle(0);
+      if (outcome.kind === 'cancelled') {
+        await setStage('CANCELLED', { failureReason: 'cancelled' });
+        await show({ message: { key: 'avatar-cancelled', params: { name: input.name, refunded: input.price } } });
+      } else {
+        status.failureReason = outcome.reason;
+        await setStage('FAILED', { failureReason: outcome.reason });
+        await show({ message: [{ key: 'avatar-failed', params: { name: input.name, refunded: input.price } }, { key: `avatar-fail-${outcome.reason}` }] });
+      }
+    }
+  });
+  return status;
+
+  async function train(): Promise<Outcome> {
+    const archive = await media.buildTrainingArchive({ userId: input.userId, avatarId: input.avatarId, objectKeys: accepted.map((a) => a.objectKey) });
+    if (cancelled) return { kind: 'cancelled' };
+    const { requestId, endpoint } = await fal.submitTraining({
+      avatarId: input.avatarId,
+      kind: input.kind,
+      archiveObjectKey: archive.objectKey,
+      triggerPhrase: input.triggerPhrase,
+      webhookUrl: input.webhookUrl,
+    });
+    status.requestId = requestId;
+    await setStage('TRAINING', { falRequestId: requestId });
+    const progressView = (percent: number) => ({
+      message: { key: 'avatar-training', params: { name: input.name, percent } },
+      buttons: [[cancelButton]],
+    });
+    await show(progressView(0));
+
+    const deadline = Date.now() + input.deadlineSeconds * 1000;
+    let lastShown = Date.now();
+    let shownPercent = 0;
+    for (;;) {
+      const ours = () => falResults.find((r) => r.requestId === requestId);
+      const remaining = deadline - Date.now();
+      const woke = remaining > 0 && (await condition(() => !!ours() || cancelled, Math.min(input.pollSeconds * 1000, remaining)));
+      if (cancelled) {
+        await fal.cancelTraining({ endpoint, requestId });
+        return { kind: 'cancelled' };
+      }
+      const webhook = ours();
+      if (webhook) {
+        if (webhook.status === 'OK') {
+          const r = await fal.trainingResult({ endpoint, requestId });
+          return r.ok ? { kind: 'completed', loraUrl: r.loraUrl, configUrl: r.configUrl } : { kind: 'failed', reason: 'fal_error' };
+        }
+        return { kind: 'failed', reason: 'fal_error' };
+      }
+      if (!woke && Date.now() >= deadline) {
+        await fal.cancelTraining({ endpoint, requestId });
+        return { kind: 'failed', reason: 'deadline' };
+      }
+      // No webhook yet (they get lost): ask FAL.
+      const st = await fal.trainingStatus({ endpoint, requestId });
+      if (st.status === 'COMPLETED') {
+        const r = await fal.trainingResult({ endpoint, requestId });
+        return r.ok ? { kind: 'completed', loraUrl: r.loraUrl, configUrl: r.configUrl } : { kind: 'failed', reason: 'fal_error' };
+      }
+      status.progress = st.progress;
+      const percent = Math.floor((st.progress ?? 0) * 100);
+      if (percent > shownPercent && Date.now() - lastShown >= input.progressSeconds * 1000) {
+        await show(progressView(percent));
+        shownPercent = percent;
+        lastShown = Date.now();
+      }
+    }
+  }
+}
