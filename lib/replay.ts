@@ -31,12 +31,20 @@ export async function replayHistories(
   return outcomes;
 }
 
-/** The recorded histories in a folder (`test/replay/histories`), one JSON export per file. */
-export function historiesFromFolder(folder: string): { workflowId: string; history: History }[] {
+/**
+ * The recorded histories in a folder (`test/replay/histories`), one JSON export
+ * per file named `<label>--<workflowId>.json`: workflows may derive ids from
+ * their own (the billing child is `bill-<id>`), so replay needs the real one.
+ */
+export function historiesFromFolder(folder: string): { workflowId: string; label: string; history: History }[] {
   return readdirSync(folder)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ workflowId: path.basename(f, '.json'), history: JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as History }));
+    .map((f) => {
+      const base = path.basename(f, '.json');
+      const [label, workflowId] = base.includes('--') ? [base.slice(0, base.indexOf('--')), base.slice(base.indexOf('--') + 2)] : [base, base];
+      return { workflowId, label, history: JSON.parse(readFileSync(path.join(folder, f), 'utf8')) as History };
+    });
 }
 
 /** Histories fetched from the server: one workflow id, or every execution a visibility query matches. */

@@ -30,7 +30,7 @@ describe('recorded histories replay against the current workflow code', () => {
 
   it('reports a deliberately incompatible change as nondeterminism', async () => {
     const incompatible = fileURLToPath(new URL('./incompatible/workflows.ts', import.meta.url));
-    const onboarding = recorded.filter((r) => r.workflowId.startsWith('onboarding'));
+    const onboarding = recorded.filter((r) => r.label.startsWith('onboarding'));
     const outcomes = await replayHistories({ workflowsPath: incompatible }, onboarding);
     expect(outcomes.length).toBeGreaterThan(0);
     for (const o of outcomes) expect(o).toMatchObject({ ok: false, kind: 'nondeterminism' });
