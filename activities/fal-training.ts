@@ -241,7 +241,7 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
      * `objectKey` is kept (FAL may have deleted the file since the first copy).
      */
     async copyToStorage({ url, bucket, objectKey, contentType }: { url: string; bucket: 'avatars' | 'generations'; objectKey: string; contentType: string }): Promise<{ objectKey: string; sizeBytes: number }> {
-      if (false) {
+      if (await storage.exists(bucket, objectKey)) {
         const existing = await storage.get(bucket, objectKey);
         log.info('FAL file already copied', { bucket, objectKey, sizeBytes: existing.length });
         return { objectKey, sizeBytes: existing.length };

@@ -1,8 +1,12 @@
+import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Bot } from 'grammy';
 import { createActivities } from '../../activities';
 import { createBot } from '../../bot/create-bot';
+import { createFalWebhookHandler } from '../../bot/fal-webhook';
+import { createHttpServer } from '../../bot/http-server';
+import { createFalWebhookVerifier } from '../../lib/fal-webhook';
 import type { AppContext } from '../../bot/context';
 import type { Config } from '../../lib/config';
 import type { I18n } from '../../lib/i18n';
@@ -61,7 +65,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ports: { telegram: 0, fal: 0, openai: 0 },
     telegramToken: overrides.TELEGRAM_BOT_TOKEN ?? TEST_BOT_TOKEN,
   });
-  const config = testConfig({ ...sandboxes.env, ...overrides });
+  // The bot's real HTTP server (FAL webhooks, health) on a free port, announced as PUBLIC_BASE_URL.
+  const httpPort = await freePort();
+  const config = testConfig({ ...sandboxes.env, HTTP_PORT: String(httpPort), PUBLIC_BASE_URL: `http://127.0.0.1:${httpPort}`, ...overrides });
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   installTemporalRuntime(logger, 'ERROR');
   const deps = createActivityDeps(config, logger);
@@ -92,6 +98,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const bot = createBot({ config, logger, prisma, temporal, i18n, redis });
   await bot.init();
   void bot.start({ drop_pending_updates: false });
+  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger });
+  const httpServer = createHttpServer({ bot, config, logger, falWebhook });
+  await new Promise<void>((resolve) => httpServer.listen(httpPort, '127.0.0.1', resolve));
 
   return {
     config,
@@ -110,6 +119,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await bot.stop();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
       await stopWorkers();
       await sandboxes.stop();
       await connection.close();
@@ -118,6 +129,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       redis.disconnect();
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Polls `probe` until it returns a truthy value (events cross processes; tests wait for outcomes, not timings). */

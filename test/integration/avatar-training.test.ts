@@ -74,6 +74,11 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
     const found: string[] = [];
     for await (const wf of stack.temporal.workflow.list({ query: `JobKind = "avatar_training" AND UserId = "${id}"` })) found.push(wf.workflowId);
     expect(found).toContain(workflowIds.avatar(avatarId));
+
+    // The result came by FAL's signed webhook through the bot's HTTP server (not only by polling).
+    const history = await stack.temporal.workflow.getHandle(workflowIds.avatar(avatarId)).fetchHistory();
+    const signals = (history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean);
+    expect(signals).toContain('falResult');
   });
 
   it('rejects a text file named .jpg, a 100×100 image, two faces and a duplicate — each with its reason, nothing charged', async () => {
