@@ -13,6 +13,7 @@ import {
 import { processPhotoBatch, type AcceptedPhoto } from './avatar-photos';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
+import { waitForFal } from './fal-wait';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
 import { JobStatusKey } from './search-attributes';
@@ -156,42 +157,29 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     });
     await show(progressView(0));
 
-    const deadline = Date.now() + input.deadlineSeconds * 1000;
     let lastShown = Date.now();
     let shownPercent = 0;
-    for (;;) {
-      const ours = () => falResults.find((r) => r.requestId === requestId);
-      const remaining = deadline - Date.now();
-      const woke = remaining > 0 && (await condition(() => !!ours() || cancelled, Math.min(input.pollSeconds * 1000, remaining)));
-      if (cancelled) {
-        await fal.cancelTraining({ endpoint, requestId });
-        return { kind: 'cancelled' };
-      }
-      const webhook = ours();
-      if (webhook) {
-        if (webhook.status === 'OK') {
-          const r = await fal.trainingResult({ endpoint, requestId });
-          return r.ok ? { kind: 'completed', loraUrl: r.loraUrl, configUrl: r.configUrl } : { kind: 'failed', reason: 'fal_error' };
+    const waited = await waitForFal({
+      endpoint,
+      requestId,
+      results: falResults,
+      pollSeconds: input.pollSeconds,
+      deadline: Date.now() + input.deadlineSeconds * 1000,
+      cancelled: () => cancelled,
+      onProgress: async (progress) => {
+        status.progress = progress;
+        const percent = Math.floor(progress * 100);
+        if (percent > shownPercent && Date.now() - lastShown >= input.progressSeconds * 1000) {
+          await show(progressView(percent));
+          shownPercent = percent;
+          lastShown = Date.now();
         }
-        return { kind: 'failed', reason: 'fal_error' };
-      }
-      if (!woke && Date.now() >= deadline) {
-        await fal.cancelTraining({ endpoint, requestId });
-        return { kind: 'failed', reason: 'deadline' };
-      }
-      // No webhook yet (they get lost): ask FAL.
-      const st = await fal.trainingStatus({ endpoint, requestId });
-      if (st.status === 'COMPLETED') {
-        const r = await fal.trainingResult({ endpoint, requestId });
-        return r.ok ? { kind: 'completed', loraUrl: r.loraUrl, configUrl: r.configUrl } : { kind: 'failed', reason: 'fal_error' };
-      }
-      status.progress = st.progress;
-      const percent = Math.floor((st.progress ?? 0) * 100);
-      if (percent > shownPercent && Date.now() - lastShown >= input.progressSeconds * 1000) {
-        await show(progressView(percent));
-        shownPercent = percent;
-        lastShown = Date.now();
-      }
-    }
+      },
+    });
+    if (waited.kind === 'cancelled') return { kind: 'cancelled' };
+    if (waited.kind === 'deadline') return { kind: 'failed', reason: 'deadline' };
+    if (!waited.webhookOk) return { kind: 'failed', reason: 'fal_error' };
+    const r = await fal.trainingResult({ endpoint, requestId });
+    return r.ok ? { kind: 'completed', loraUrl: r.loraUrl, configUrl: r.configUrl } : { kind: 'failed', reason: 'fal_error' };
   }
 }

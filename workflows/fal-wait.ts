@@ -1,0 +1,44 @@
+import { condition } from '@temporalio/workflow';
+import type { FalResult } from './fal-api';
+import { falActivities } from './proxies';
+
+export type FalWaitOutcome =
+  | { kind: 'done'; via: 'webhook' | 'poll'; webhookOk: boolean }
+  | { kind: 'cancelled' }
+  | { kind: 'deadline' };
+
+/**
+ * Waits for one FAL request: a verified webhook for this request id wakes it;
+ * while none comes (they get lost), FAL's status is polled every `pollSeconds`;
+ * at the deadline, or when `cancelled()` turns true, FAL is told to cancel.
+ * The caller fetches the result itself (one code path for webhook and poll).
+ */
+export async function waitForFal(opts: {
+  endpoint: string;
+  requestId: string;
+  results: FalResult[];
+  pollSeconds: number;
+  deadline: number;
+  cancelled: () => boolean;
+  onProgress?: (progress: number) => Promise<void>;
+}): Promise<FalWaitOutcome> {
+  const fal = falActivities();
+  const ours = () => opts.results.find((r) => r.requestId === opts.requestId);
+  for (;;) {
+    const remaining = opts.deadline - Date.now();
+    const woke = remaining > 0 && (await condition(() => !!ours() || opts.cancelled(), Math.min(opts.pollSeconds * 1000, remaining)));
+    if (opts.cancelled()) {
+      await fal.cancelTraining({ endpoint: opts.endpoint, requestId: opts.requestId });
+      return { kind: 'cancelled' };
+    }
+    const webhook = ours();
+    if (webhook) return { kind: 'done', via: 'webhook', webhookOk: webhook.status === 'OK' };
+    if (!woke && Date.now() >= opts.deadline) {
+      await fal.cancelTraining({ endpoint: opts.endpoint, requestId: opts.requestId });
+      return { kind: 'deadline' };
+    }
+    const st = await fal.trainingStatus({ endpoint: opts.endpoint, requestId: opts.requestId });
+    if (st.status === 'COMPLETED') return { kind: 'done', via: 'poll', webhookOk: true };
+    if (opts.onProgress && st.progress !== undefined) await opts.onProgress(st.progress);
+  }
+}
