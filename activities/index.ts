@@ -9,6 +9,8 @@ import type { QueueKind } from '../workflows/task-queues';
 import { createAvatarActivities } from './avatars';
 import { createBillingActivities } from './billing';
 import { createFalTrainingActivities } from './fal-training';
+import { createGenerationAiActivities } from './generation-ai';
+import { createGenerationStoreActivities } from './generation-store';
 import { createLedgerActivities } from './ledger';
 import { createPaymentActivities } from './payments';
 import { createPhotoActivities } from './photos';
@@ -31,6 +33,8 @@ export type Activities = Record<QueueKind, Record<string, (...args: never[]) => 
 export function createActivities(deps: ActivityDeps) {
   const ledger = createLedgerActivities({ prisma: deps.prisma, tariffs: deps.config.tariffs });
   const { preparePhoto, assessPhoto, buildTrainingArchive } = createPhotoActivities(deps);
+  const { deliverImages, ...generationStore } = createGenerationStoreActivities(deps);
+  const { enhancePrompt, describeReference, assessQuality, submitGeneration, generationResult } = createGenerationAiActivities(deps);
   return {
     main: {
       ...createUserActivities({ prisma: deps.prisma }),
@@ -38,10 +42,11 @@ export function createActivities(deps: ActivityDeps) {
       ...createBillingActivities({ prisma: deps.prisma, ledger }),
       ...createPaymentActivities({ prisma: deps.prisma }),
       ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),
+      ...generationStore,
     },
-    telegram: createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }),
-    fal: createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage }),
-    openai: { assessPhoto },
+    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }), deliverImages },
+    fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage }), submitGeneration, generationResult },
+    openai: { assessPhoto, enhancePrompt, describeReference, assessQuality },
     media: { preparePhoto, buildTrainingArchive },
   } satisfies Activities;
 }

@@ -90,6 +90,16 @@ export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }
       }
     },
 
+    /** Removes a message that has served its purpose (e.g. "generating…"); a missing one is fine. */
+    async deleteMessage({ chatId, messageId }: { chatId: number; messageId: number }): Promise<void> {
+      try {
+        await api.deleteMessage(chatId, messageId);
+      } catch (err) {
+        if (err instanceof GrammyError && err.error_code === 400) return;
+        throw toActivityFailure(err);
+      }
+    },
+
     /** Gives a Stars payment back (Telegram refuses a second refund with 400: final). */
     async refundStarPayment({ telegramId, chargeId }: { telegramId: number; chargeId: string }): Promise<void> {
       try {

@@ -7,6 +7,8 @@ import { adminFeature } from './features/admin';
 import { avatarFeature } from './features/avatar';
 import { avatarManageFeature } from './features/avatar-manage';
 import { balanceFeature } from './features/balance';
+import { generateFeature } from './features/generate';
+import { imageActionsFeature } from './features/image-actions';
 import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
 import { unhandledFeature } from './features/unhandled';
@@ -41,7 +43,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(startFeature, balanceFeature, topupFeature, avatarFeature, avatarManageFeature, adminFeature, unhandledFeature);
+  bot.use(startFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, adminFeature, unhandledFeature);
 
   bot.catch(async (err) => {
     const errorId = randomUUID().slice(0, 8);

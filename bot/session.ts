@@ -6,6 +6,18 @@ export interface SessionData {
   step?: 'avatar-name' | 'avatar-photos' | 'avatar-rename';
   avatarType?: 'PORTRAIT' | 'STYLE';
   avatarId?: string;
+  /** The options of a generation being set up (mode, prompt, aspect ratio, count). */
+  generation?: GenerationDraft;
+}
+
+export interface GenerationDraft {
+  mode: 'AVATAR' | 'IMAGEN4';
+  prompt: string;
+  aspectRatio: '1:1' | '3:4' | '4:3' | '9:16' | '16:9';
+  numImages: number;
+  avatarId?: string;
+  avatarName?: string;
+  referenceFileId?: string;
 }
 
 /** grammY session storage on ioredis, one JSON value per user with a TTL (a forgotten flow expires). */

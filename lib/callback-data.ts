@@ -58,4 +58,10 @@ export const callbacks = {
   avatarRename: defineCallback('ar', { id: 'str' }),
   avatarDelete: defineCallback('ad', { id: 'str' }),
   avatarDeleteConfirm: defineCallback('ay', { id: 'str' }),
+  genAspect: defineCallback('ga', { r: 'int' }),
+  genCount: defineCallback('gn', { n: 'int' }),
+  genGo: defineCallback('gg', {}),
+  imageFavorite: defineCallback('if', { id: 'str' }),
+  imageAgain: defineCallback('ig', { id: 'str' }),
+  imagePrompt: defineCallback('ip', { id: 'str' }),
 };

@@ -94,6 +94,10 @@ const baseSchema = z.object({
     AVATAR_TRAINING_DEADLINE_MINUTES: int(120, 1),
     AVATAR_DRAFT_TTL_HOURS: int(24, 1),
 
+    /** Below this vision quality score (1–10) a generation gets one free retry with a corrected prompt. */
+    GENERATION_QUALITY_THRESHOLD: int(5, 1).pipe(z.number().max(10)),
+    GENERATION_DEADLINE_MINUTES: int(15, 1),
+
     PRICE_AVATAR_TRAINING: int(150, 1),
     PRICE_AVATAR_IMAGE: int(5, 1),
     PRICE_IMAGEN_IMAGE: int(4, 1),
@@ -132,6 +136,7 @@ export interface Config {
   fal: { key?: string; proxyUrl?: string; jwksUrl: string; archiveUpload: 'presigned' | 'fal_storage'; pollIntervalSeconds: number };
   openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
+  generation: { qualityThreshold: number; deadlineMinutes: number };
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
@@ -191,6 +196,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       trainingDeadlineMinutes: e.AVATAR_TRAINING_DEADLINE_MINUTES,
       draftTtlHours: e.AVATAR_DRAFT_TTL_HOURS,
     },
+    generation: { qualityThreshold: e.GENERATION_QUALITY_THRESHOLD, deadlineMinutes: e.GENERATION_DEADLINE_MINUTES },
     openai: {
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL.replace(/\/$/, ''),

@@ -5,3 +5,4 @@ export { topUpWorkflow } from './topup';
 export { adminGrantWorkflow, refundPaymentWorkflow } from './admin';
 export { avatarTrainingWorkflow } from './avatar-training';
 export { deleteAvatarWorkflow } from './avatar-delete';
+export { generationWorkflow } from './generation';

@@ -2,6 +2,8 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AvatarActivities } from '../activities/avatars';
 import type { BillingActivities } from '../activities/billing';
 import type { FalTrainingActivities } from '../activities/fal-training';
+import type { GenerationAiActivities } from '../activities/generation-ai';
+import type { GenerationStoreActivities } from '../activities/generation-store';
 import type { LedgerActivities } from '../activities/ledger';
 import type { PaymentActivities } from '../activities/payments';
 import type { PhotoActivities } from '../activities/photos';
@@ -14,7 +16,7 @@ import { taskQueueName } from './task-queues';
  * a workflow: queues derive from the workflow's own (see task-queues.ts).
  */
 export function dbActivities() {
-  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities & AvatarActivities>({
+  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'>>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });
@@ -22,7 +24,7 @@ export function dbActivities() {
 
 /** Telegram sends: ≈ 25/s per queue; 429 retried after `retry_after`; give up on one message after 10 minutes. */
 export function telegramActivities() {
-  return proxyActivities<TelegramActivities>({
+  return proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages'>>({
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'telegram'),
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '10 minutes',
@@ -49,9 +51,22 @@ export function openaiActivities() {
 
 /** FAL queue API: bounded retries so an outage surfaces as a failure (and a refund), not a hang. */
 export function falActivities() {
-  return proxyActivities<FalTrainingActivities>({
+  return proxyActivities<FalTrainingActivities & Pick<GenerationAiActivities, 'submitGeneration' | 'generationResult'>>({
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'fal'),
     startToCloseTimeout: '5 minutes',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 12 },
+  });
+}
+
+/**
+ * Best-effort LLM steps (prompt enhancement, reference description, quality
+ * verdict): a few quick attempts, then the workflow goes on without them —
+ * a user waits seconds, not minutes, when the LLM is down.
+ */
+export function optionalOpenaiActivities() {
+  return proxyActivities<Pick<GenerationAiActivities, 'enhancePrompt' | 'describeReference' | 'assessQuality'>>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'openai'),
+    startToCloseTimeout: '60 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '4 seconds', maximumAttempts: 4 },
   });
 }

@@ -152,3 +152,73 @@ button-rename = ✏️ Name
 button-delete = 🗑
 cancelled = Cancelled.
 nothing-to-cancel = Nothing to cancel.
+
+## Image generation: delivery, buttons, prompt
+# $mode: AVATAR | IMAGEN4; $prompt: an excerpt of the prompt (≤ 200 chars); $count: how many images.
+gen-caption =
+    { $mode ->
+        [AVATAR] 🧑‍🎨 With your avatar
+       *[IMAGEN4] 🎨 Imagen 4
+    } · { $count } { $count ->
+        [one] image
+       *[other] images
+    }
+    “{ $prompt }”
+gen-buttons-title = 👆 Buttons for the album's images, by number, left to right: ⭐ favourite · 🔁 again · 📝 prompt
+# $n: the image's number in the album; 0 when there is one image (full label).
+button-favorite = { $n ->
+        [0] ⭐ Favourite
+       *[other] ⭐ { $n }
+    }
+button-again = { $n ->
+        [0] 🔁 Again
+       *[other] 🔁 { $n }
+    }
+button-prompt = { $n ->
+        [0] 📝 Prompt
+       *[other] 📝 { $n }
+    }
+# $enhanced and $score: the string "none" when there is no value.
+image-prompt-view =
+    📝 Your prompt:
+    { $prompt }
+
+    { $enhanced ->
+        [none] ✨ The model got your prompt unchanged.
+       *[other]
+            ✨ Enhanced prompt (what the model got):
+            { $enhanced }
+    }
+
+    { $score ->
+        [none] 🏅 Quality score: none
+       *[other] 🏅 Quality score: { $score } out of 10
+    }
+
+## Generation: start and outcome
+gen-need-prompt =
+    Tell me what to draw, for example:
+    /imagen an astronaut cat in a neon city
+    /generate me on a mountain top at sunrise (with your main avatar)
+    Or send a photo captioned /generate — I'll draw in its spirit.
+gen-prompt-too-long = The request is too long: { $max } characters at most.
+gen-no-avatar = /generate needs a ready main avatar — create one in /avatar. Without an avatar, use /imagen.
+gen-options =
+    { $mode ->
+        [avatar] 🧑‍🎨 With avatar “{ $avatar }”
+       *[imagen] 🖼 Imagen 4
+    }
+    📝 { $prompt }
+
+    Choose the format and how many. Price: { $price } per image, { $total } in total.
+gen-go-button = 🎨 Create — { $total } credits
+gen-working = 🎨 Creating { $count ->
+        [one] your image
+       *[other] your images
+    }… Usually under a minute.
+gen-partial = ⚠️ { $delivered } of { $requested } made it: the rest failed or did not pass the checks. { $refunded } credits were returned.
+gen-failed = 😔 The image could not be created. { $refunded } credits were returned to your balance.
+gen-cancelled = Generation cancelled. { $refunded } credits were returned to your balance.
+image-not-found = Image not found.
+favorite-on = ⭐ Added to favourites
+favorite-off = Removed from favourites

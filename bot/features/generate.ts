@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { Composer, InlineKeyboard } from 'grammy';
+import { callbacks } from '../../lib/callback-data';
+import { findUserByTelegramId } from '../../lib/db/users';
+import { falWebhookUrl } from '../../workflows/fal-api';
+import type { generationWorkflow } from '../../workflows/generation';
+import { ASPECT_RATIOS, type GenerationInput, type GenerationMode } from '../../workflows/generation-api';
+import { workflowIds } from '../../workflows/ids';
+import type { AppContext } from '../context';
+import type { GenerationDraft } from '../session';
+import { startUserWorkflow } from '../start-workflow';
+
+/** `/generate` (main avatar), `/imagen` (Imagen 4), "like this photo"; options, then the workflow does everything. */
+export const generateFeature = new Composer<AppContext>();
+
+const PROMPT_LIMIT = 4000;
+
+const unitPrice = (ctx: AppContext, mode: GenerationMode) => (mode === 'AVATAR' ? ctx.services.config.tariffs.avatarImage : ctx.services.config.tariffs.imagenImage);
+
+function optionsView(ctx: AppContext, d: GenerationDraft) {
+  const price = unitPrice(ctx, d.mode);
+  const kb = new InlineKeyboard();
+  ASPECT_RATIOS.forEach((r, i) => kb.text(`${d.aspectRatio === r ? '✓ ' : ''}${r}`, callbacks.genAspect.pack({ r: i })));
+  kb.row();
+  for (let n = 1; n <= 4; n++) kb.text(`${d.numImages === n ? '✓ ' : ''}${n}`, callbacks.genCount.pack({ n }));
+  kb.row().text(ctx.t('gen-go-button', { total: price * d.numImages }), callbacks.genGo.pack({}));
+  const text = ctx.t('gen-options', {
+    mode: d.mode === 'AVATAR' ? 'avatar' : 'imagen',
+    avatar: d.avatarName ?? '',
+    prompt: d.prompt.slice(0, 300) || '—',
+    price,
+    count: d.numImages,
+    total: price * d.numImages,
+  });
+  return { text, kb };
+}
+
+/** Validates the request and shows the options with the price; nothing is charged before "Generate". */
+async function openOptions(ctx: AppContext, mode: GenerationMode, prompt: string, referenceFileId?: string) {
+  const text = prompt.trim();
+  if (!text && !referenceFileId) return ctx.reply(ctx.t('gen-need-prompt'));
+  if (text.length > PROMPT_LIMIT) return ctx.reply(ctx.t('gen-prompt-too-long', { max: PROMPT_LIMIT }));
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
+  if (!user) return ctx.reply(ctx.t('balance-no-user'));
+  const draft: GenerationDraft = { mode, prompt: text, aspectRatio: '1:1', numImages: 1, referenceFileId };
+  if (mode === 'AVATAR') {
+    const avatar = await ctx.services.prisma.avatar.findFirst({
+      where: { userId: user.id, isMain: true, status: 'COMPLETED', deletedAt: null },
+      select: { id: true, name: true },
+    });
+    if (!avatar) return ctx.reply(ctx.t('gen-no-avatar'));
+    Object.assign(draft, { avatarId: avatar.id, avatarName: avatar.name });
+  }
+  ctx.session = { ...ctx.session, generation: draft };
+  const view = optionsView(ctx, draft);
+  return ctx.reply(view.text, { reply_markup: view.kb });
+}
+
+/** A photo whose caption is /generate or /imagen: "like this photo". */
+generateFeature.on('message:photo', async (ctx, next) => {
+  const m = /^\/(generate|imagen)(?:@\w+)?\s*([\s\S]*)$/.exec(ctx.message.caption ?? '');
+  if (!m) return next();
+  return openOptions(ctx, m[1] === 'generate' ? 'AVATAR' : 'IMAGEN4', m[2] ?? '', ctx.message.photo.at(-1)!.file_id);
+});
+generateFeature.command('generate', (ctx) => openOptions(ctx, 'AVATAR', ctx.match));
+generateFeature.command('imagen', (ctx) => openOptions(ctx, 'IMAGEN4', ctx.match));
+
+async function updateOptions(ctx: AppContext, patch: Partial<GenerationDraft>) {
+  const draft = ctx.session.generation;
+  if (!draft) return ctx.answerCallbackQuery({ text: ctx.t('unhandled-callback') });
+  ctx.session = { ...ctx.session, generation: { ...draft, ...patch } };
+  await ctx.answerCallbackQuery();
+  const view = optionsView(ctx, ctx.session.generation!);
+  await ctx.editMessageText(view.text, { reply_markup: view.kb }).catch(() => undefined);
+}
+
+generateFeature.callbackQuery(callbacks.genAspect.filter, (ctx) => {
+  const r = callbacks.genAspect.unpack(ctx.callbackQuery.data)?.r;
+  return updateOptions(ctx, r !== undefined && ASPECT_RATIOS[r] ? { aspectRatio: ASPECT_RATIOS[r] } : {});
+});
+generateFeature.callbackQuery(callbacks.genCount.filter, (ctx) => {
+  const n = callbacks.genCount.unpack(ctx.callbackQuery.data)?.n;
+  return updateOptions(ctx, n && n >= 1 && n <= 4 ? { numImages: n } : {});
+});
+
+/** "Generate": re-checks the avatar (it must still be this user's, completed), then starts `gen-<id>`. */
+generateFeature.callbackQuery(callbacks.genGo.filter, async (ctx) => {
+  const draft = ctx.session.generation;
+  if (!draft) return ctx.answerCallbackQuery({ text: ctx.t('unhandled-callback') });
+  await ctx.answerCallbackQuery();
+  await editOptionsAway(ctx);
+  return startGeneration(ctx, draft);
+});
+
+async function editOptionsAway(ctx: AppContext) {
+  await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+}
+
+export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
+  const { config, prisma } = ctx.services;
+  const user = await findUserByTelegramId(prisma, ctx.from!.id);
+  if (!user) return ctx.reply(ctx.t('balance-no-user'));
+  let avatar: { id: string; loraUrl: string | null; triggerPhrase: string } | null = null;
+  if (draft.mode === 'AVATAR') {
+    avatar = draft.avatarId
+      ? await prisma.avatar.findFirst({ where: { id: draft.avatarId, userId: user.id, status: 'COMPLETED', deletedAt: null }, select: { id: true, loraUrl: true, triggerPhrase: true } })
+      : null;
+    if (!avatar?.loraUrl) return ctx.reply(ctx.t('gen-no-avatar'));
+  }
+  const generationId = randomUUID();
+  const workflowId = workflowIds.generation(generationId);
+  const input: GenerationInput = {
+    generationId,
+    userId: user.id,
+    telegramId: ctx.from!.id,
+    chatId: ctx.chat!.id,
+    language: ctx.language,
+    mode: draft.mode,
+    avatarId: avatar?.id,
+    loraUrl: avatar?.loraUrl ?? undefined,
+    triggerPhrase: avatar?.triggerPhrase,
+    prompt: draft.prompt,
+    referenceFileId: draft.referenceFileId,
+    aspectRatio: draft.aspectRatio,
+    numImages: draft.numImages,
+    unitPrice: unitPrice(ctx, draft.mode),
+    pollSeconds: config.fal.pollIntervalSeconds,
+    deadlineSeconds: config.generation.deadlineMinutes * 60,
+    qualityThreshold: config.generation.qualityThreshold,
+    webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
+  };
+  ctx.session = { ...ctx.session, generation: undefined };
+  await startUserWorkflow<typeof generationWorkflow>(ctx, 'generationWorkflow', { workflowId, kind: 'generation', args: [input] });
+}

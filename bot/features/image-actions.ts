@@ -1,0 +1,55 @@
+import { Composer } from 'grammy';
+import { callbacks } from '../../lib/callback-data';
+import { findOwnImage, toggleFavorite } from '../../lib/db/images';
+import { findUserByTelegramId } from '../../lib/db/users';
+import type { AppContext } from '../context';
+import { startGeneration } from './generate';
+
+/** The buttons under delivered images: ⭐ favourite, 📝 prompt, 🔁 again — only for the user's own images. */
+export const imageActionsFeature = new Composer<AppContext>();
+
+async function ownImage(ctx: AppContext, id: string | undefined) {
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
+  const image = user && id ? await findOwnImage(ctx.services.prisma, user.id, id) : null;
+  return user && image ? { user, image } : null;
+}
+
+imageActionsFeature.callbackQuery(callbacks.imageFavorite.filter, async (ctx) => {
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+  const id = callbacks.imageFavorite.unpack(ctx.callbackQuery.data)?.id;
+  const state = user && id ? await toggleFavorite(ctx.services.prisma, user.id, id) : null;
+  if (state === null) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
+  return ctx.answerCallbackQuery({ text: ctx.t(state ? 'favorite-on' : 'favorite-off') });
+});
+
+imageActionsFeature.callbackQuery(callbacks.imagePrompt.filter, async (ctx) => {
+  const found = await ownImage(ctx, callbacks.imagePrompt.unpack(ctx.callbackQuery.data)?.id);
+  if (!found) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
+  await ctx.answerCallbackQuery();
+  const { image } = found;
+  const text = ctx.t('image-prompt-view', {
+    prompt: image.prompt.slice(0, 1500),
+    enhanced: image.enhancedPrompt ? image.enhancedPrompt.slice(0, 1800) : 'none',
+    score: image.qualityScore ?? 'none',
+  });
+  return ctx.reply(text.slice(0, 4096));
+});
+
+/** Again: the same prompt and options as the image's generation, as a new paid job (the price is on the options message). */
+imageActionsFeature.callbackQuery(callbacks.imageAgain.filter, async (ctx) => {
+  const found = await ownImage(ctx, callbacks.imageAgain.unpack(ctx.callbackQuery.data)?.id);
+  if (!found) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
+  const generation = await ctx.services.prisma.generation.findFirst({
+    where: { id: found.image.generationId, userId: found.user.id },
+    select: { mode: true, prompt: true, aspectRatio: true, numImages: true, avatarId: true },
+  });
+  if (!generation) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
+  await ctx.answerCallbackQuery();
+  return startGeneration(ctx, {
+    mode: generation.mode,
+    prompt: generation.prompt,
+    aspectRatio: generation.aspectRatio as '1:1',
+    numImages: generation.numImages,
+    avatarId: generation.avatarId ?? undefined,
+  });
+});

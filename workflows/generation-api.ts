@@ -1,0 +1,43 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Language } from '../lib/i18n';
+
+export type GenerationMode = 'AVATAR' | 'IMAGEN4';
+export type AspectRatio = '1:1' | '3:4' | '4:3' | '9:16' | '16:9';
+export const ASPECT_RATIOS: readonly AspectRatio[] = ['1:1', '3:4', '4:3', '9:16', '16:9'];
+
+export interface GenerationInput {
+  generationId: string;
+  userId: number;
+  telegramId: number;
+  chatId: number;
+  language: Language;
+  mode: GenerationMode;
+  /** AVATAR mode: the user's avatar (checked by the bot), its LoRA and trigger phrase. */
+  avatarId?: string;
+  loraUrl?: string;
+  triggerPhrase?: string;
+  prompt: string;
+  /** "Like this photo": a Telegram photo described into the prompt by vision. */
+  referenceFileId?: string;
+  aspectRatio: AspectRatio;
+  numImages: number;
+  unitPrice: number;
+  pollSeconds: number;
+  deadlineSeconds: number;
+  /** Below this quality score (1–10) one free automatic retry with a corrected prompt. */
+  qualityThreshold: number;
+  webhookUrl: string;
+}
+
+export type GenerationStage = 'charging' | 'preparing' | 'generating' | 'checking' | 'delivering' | 'completed' | 'partial' | 'failed' | 'cancelled';
+
+export interface GenerationStatus {
+  stage: GenerationStage;
+  delivered: number;
+  enhancedPrompt?: string;
+  attempts: number;
+  failureReason?: string;
+}
+
+export const cancelGenerationSignal = defineSignal('cancel');
+export const generationStatusQuery = defineQuery<GenerationStatus>('status');

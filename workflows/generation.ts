@@ -1,0 +1,200 @@
+import { CancellationScope, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LocalizedMessage } from '../activities/telegram';
+import { billingFor } from './billing-client';
+import { falResultSignal, type FalResult } from './fal-api';
+import { waitForFal } from './fal-wait';
+import { cancelGenerationSignal, generationStatusQuery, type GenerationInput, type GenerationStatus } from './generation-api';
+import { notifyInsufficientFunds } from './notifications';
+import { dbActivities, falActivities, optionalOpenaiActivities, telegramActivities } from './proxies';
+import { JobStatusKey } from './search-attributes';
+
+const MAX_PROMPT = 1500;
+
+interface StoredImage {
+  position: number;
+  objectKey: string;
+  width: number;
+  height: number;
+  seed?: number;
+  qualityScore?: number;
+  qualityVerdict?: unknown;
+}
+
+/**
+ * Image generation (`gen-<generationId>`): charge price × count → (reference
+ * photo described by vision) → prompt enhancement (falls back to the user's
+ * prompt) → FAL with webhook and polling → copy into MinIO → vision quality
+ * check with one free retry below the threshold → gallery rows → delivery →
+ * settle: only delivered images are paid for (NSFW-flagged ones are not delivered).
+ */
+export async function generationWorkflow(input: GenerationInput): Promise<GenerationStatus> {
+  const status: GenerationStatus = { stage: 'charging', delivered: 0, attempts: 0 };
+  let cancelled = false;
+  const falResults: FalResult[] = [];
+  setHandler(generationStatusQuery, () => status);
+  setHandler(cancelGenerationSignal, () => void (cancelled = true));
+  setHandler(falResultSignal, (r) => void falResults.push(r));
+
+  const db = dbActivities();
+  const telegram = telegramActivities();
+  const openai = optionalOpenaiActivities();
+  const fal = falActivities();
+  const chat = { chatId: input.chatId, language: input.language };
+  const stage = (s: GenerationStatus['stage']) => {
+    status.stage = s;
+    upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
+  };
+
+  await db.createGeneration({
+    generationId: input.generationId,
+    userId: input.userId,
+    mode: input.mode,
+    avatarId: input.avatarId,
+    prompt: input.prompt,
+    aspectRatio: input.aspectRatio,
+    numImages: input.numImages,
+    unitPrice: input.unitPrice,
+    referenceFileId: input.referenceFileId,
+  });
+  const billing = billingFor({
+    userId: input.userId,
+    telegramId: input.telegramId,
+    jobKind: 'generation',
+    unitPrice: input.unitPrice,
+    units: input.numImages,
+    deadlineSeconds: input.deadlineSeconds + 900,
+    reason: `${input.mode === 'AVATAR' ? 'avatar' : 'Imagen 4'} × ${input.numImages}`,
+  });
+  const charge = await billing.charge();
+  if (!charge.ok) {
+    await notifyInsufficientFunds(input.chatId, input.language, charge.required, charge.balance);
+    await db.setGenerationStatus({ generationId: input.generationId, status: 'FAILED', failureReason: 'insufficient_funds' });
+    stage('failed');
+    status.failureReason = 'insufficient_funds';
+    return status;
+  }
+
+  const progress = await telegram.sendMessage({ ...chat, message: { key: 'gen-working', params: { count: input.numImages } } });
+  let images: StoredImage[] = [];
+  let prompt = input.prompt;
+  try {
+    stage('preparing');
+    prompt = await buildPrompt();
+    status.enhancedPrompt = prompt;
+    const deadline = Date.now() + input.deadlineSeconds * 1000;
+    for (let attempt = 1; attempt <= 2 && !cancelled; attempt++) {
+      status.attempts = attempt;
+      stage('generating');
+      const { requestId, endpoint } = await fal.submitGeneration({
+        mode: input.mode,
+        prompt,
+        loraUrl: input.loraUrl,
+        aspectRatio: input.aspectRatio,
+        numImages: input.numImages,
+        webhookUrl: input.webhookUrl,
+      });
+      await db.setGenerationStatus({ generationId: input.generationId, status: 'RUNNING', enhancedPrompt: prompt, falRequestId: requestId });
+      const waited = await waitForFal({ endpoint, requestId, results: falResults, pollSeconds: input.pollSeconds, deadline, cancelled: () => cancelled });
+      if (waited.kind !== 'done') {
+        status.failureReason = waited.kind;
+        break;
+      }
+      const result = waited.webhookOk ? await fal.generationResult({ endpoint, requestId }) : ({ ok: false, error: 'FAL reported an error' } as const);
+      if (!result.ok) {
+        status.failureReason = 'fal_error';
+        break;
+      }
+      stage('checking');
+      const stored = await Promise.all(
+        result.images.map(async (img, position): Promise<StoredImage | null> => {
+          if (img.nsfw) return null; // never delivered, never paid for
+          const objectKey = `${input.userId}/${input.generationId}/${attempt}-${position}.jpg`;
+          try {
+            await fal.copyToStorage({ url: img.url, bucket: 'generations', objectKey, contentType: img.contentType });
+          } catch {
+            return null;
+          }
+          const verdict = await openai.assessQuality({ bucket: 'generations', objectKey, prompt }).catch(() => null);
+          return { position, objectKey, width: img.width, height: img.height, seed: result.seed, qualityScore: verdict?.score, qualityVerdict: verdict ?? undefined };
+        }),
+      );
+      images = stored.filter((s): s is StoredImage => s !== null);
+      const worst = images.reduce<{ score: number; corrected?: string } | null>((w, img) => {
+        const v = img.qualityVerdict as { score: number; correctedPrompt?: string } | undefined;
+        return v && (!w || v.score < w.score) ? { score: v.score, corrected: v.correctedPrompt } : w;
+      }, null);
+      if (attempt === 1 && worst && worst.score < input.qualityThreshold) {
+        log.info('quality below threshold: one free retry', { score: worst.score });
+        prompt = worst.corrected?.slice(0, MAX_PROMPT) || prompt;
+        continue;
+      }
+      break;
+    }
+    if (images.length > 0 && !cancelled) {
+      stage('delivering');
+      const { imageIds } = await db.recordImages({
+        generationId: input.generationId,
+        userId: input.userId,
+        mode: input.mode,
+        avatarId: input.avatarId,
+        prompt: input.prompt,
+        enhancedPrompt: prompt,
+        images,
+      });
+      await telegram.deliverImages({
+        ...chat,
+        generationId: input.generationId,
+        objectKeys: images.map((i) => i.objectKey),
+        imageIds,
+        caption: { key: 'gen-caption', params: { mode: input.mode, prompt: input.prompt.slice(0, 200), count: images.length } },
+      });
+      status.delivered = images.length;
+    }
+  } catch (err) {
+    log.error('generation failed', { error: String(err) });
+    status.failureReason ??= 'internal';
+  }
+
+  await CancellationScope.nonCancellable(async () => {
+    const delivered = status.delivered;
+    await billing.settle(delivered);
+    const final = cancelled ? 'cancelled' : delivered === 0 ? 'failed' : delivered < input.numImages ? 'partial' : 'completed';
+    await db.setGenerationStatus({
+      generationId: input.generationId,
+      status: final === 'cancelled' ? 'CANCELLED' : final === 'failed' ? 'FAILED' : final === 'partial' ? 'PARTIAL' : 'COMPLETED',
+      failureReason: status.failureReason,
+    });
+    stage(final);
+    const refunded = (input.numImages - delivered) * input.unitPrice;
+    const outcome: LocalizedMessage | null =
+      final === 'completed'
+        ? null
+        : final === 'partial'
+          ? { key: 'gen-partial', params: { delivered, requested: input.numImages, refunded } }
+          : { key: final === 'cancelled' ? 'gen-cancelled' : 'gen-failed', params: { refunded } };
+    if (outcome) await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
+    else await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
+  });
+  return status;
+
+  async function buildPrompt(): Promise<string> {
+    let base = input.prompt.trim();
+    if (input.referenceFileId) {
+      try {
+        const ref = await openai.describeReference({ fileId: input.referenceFileId, language: input.language });
+        base = base ? `${ref.prompt}. ${base}` : ref.prompt;
+      } catch (err) {
+        log.warn('reference photo not described; the prompt alone is used', { error: String(err) });
+      }
+    }
+    try {
+      const enhanced = await openai.enhancePrompt({ prompt: base, mode: input.mode, triggerPhrase: input.triggerPhrase, language: input.language });
+      return enhanced.prompt.slice(0, MAX_PROMPT);
+    } catch (err) {
+      // The LLM is down: generate from the user's own words (not a failure).
+      log.warn('prompt enhancement unavailable; using the user prompt', { error: String(err) });
+      const own = input.mode === 'AVATAR' && input.triggerPhrase ? `${input.triggerPhrase}, ${base}` : base;
+      return own.slice(0, MAX_PROMPT);
+    }
+  }
+}
