@@ -1,7 +1,9 @@
 import { billingBench } from './billing';
+import { generationBench } from './generation';
 import { ledgerBench } from './ledger';
 
 export const benches: Record<string, () => Promise<void>> = {
   ledger: ledgerBench,
   billing: billingBench,
+  generation: generationBench,
 };

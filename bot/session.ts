@@ -3,7 +3,7 @@ import type { Redis } from '../lib/redis';
 
 /** Multi-step state of one user. Kept in Redis: it survives restarts and works with several bot instances. */
 export interface SessionData {
-  step?: 'avatar-name' | 'avatar-photos' | 'avatar-rename';
+  step?: 'avatar-name' | 'avatar-photos' | 'avatar-rename' | 'gen-prompt';
   avatarType?: 'PORTRAIT' | 'STYLE';
   avatarId?: string;
   /** The options of a generation being set up (mode, prompt, aspect ratio, count). */

@@ -61,6 +61,7 @@ export const callbacks = {
   genAspect: defineCallback('ga', { r: 'int' }),
   genCount: defineCallback('gn', { n: 'int' }),
   genGo: defineCallback('gg', {}),
+  genAsk: defineCallback('gq', {}),
   imageFavorite: defineCallback('if', { id: 'str' }),
   imageAgain: defineCallback('ig', { id: 'str' }),
   imagePrompt: defineCallback('ip', { id: 'str' }),

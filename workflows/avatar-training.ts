@@ -124,7 +124,10 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
       await billing!.settle(1);
       status.stage = 'COMPLETED';
       upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
-      await show({ message: { key: isMain ? 'avatar-ready-main' : 'avatar-ready', params: { name: input.name } } });
+      await show({
+        message: { key: isMain ? 'avatar-ready-main' : 'avatar-ready', params: { name: input.name } },
+        buttons: isMain ? [[{ label: { key: 'avatar-generate-button' }, data: callbacks.genAsk.pack({}) }]] : [],
+      });
     } else {
       await billing!.settle(0);
       if (outcome.kind === 'cancelled') {

@@ -63,6 +63,18 @@ generateFeature.on('message:photo', async (ctx, next) => {
   return openOptions(ctx, m[1] === 'generate' ? 'AVATAR' : 'IMAGEN4', m[2] ?? '', ctx.message.photo.at(-1)!.file_id);
 });
 generateFeature.command('generate', (ctx) => openOptions(ctx, 'AVATAR', ctx.match));
+
+/** The "Generate" button under a ready avatar: ask for the prompt, then the options. */
+generateFeature.callbackQuery(callbacks.genAsk.filter, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  ctx.session = { step: 'gen-prompt' };
+  await ctx.reply(ctx.t('gen-ask-prompt'));
+});
+generateFeature.on('message:text', async (ctx, next) => {
+  if (ctx.session.step !== 'gen-prompt' || ctx.message.text.startsWith('/')) return next();
+  ctx.session = {};
+  return openOptions(ctx, 'AVATAR', ctx.message.text);
+});
 generateFeature.command('imagen', (ctx) => openOptions(ctx, 'IMAGEN4', ctx.match));
 
 async function updateOptions(ctx: AppContext, patch: Partial<GenerationDraft>) {

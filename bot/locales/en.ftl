@@ -222,3 +222,5 @@ gen-cancelled = Generation cancelled. { $refunded } credits were returned to you
 image-not-found = Image not found.
 favorite-on = ⭐ Added to favourites
 favorite-off = Removed from favourites
+avatar-generate-button = 🎨 Create an image
+gen-ask-prompt = What shall I draw with your avatar? Describe the scene in one message. /cancel to stop.

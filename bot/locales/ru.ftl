@@ -227,3 +227,5 @@ gen-cancelled = Генерация отменена. { $refunded } кредит�
 image-not-found = Изображение не найдено.
 favorite-on = ⭐ Добавлено в избранное
 favorite-off = Убрано из избранного
+avatar-generate-button = 🎨 Создать изображение
+gen-ask-prompt = Что нарисовать с вашим аватаром? Опишите сцену одним сообщением. /cancel — отменить.

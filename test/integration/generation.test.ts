@@ -80,8 +80,16 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     tg().pressButton(id, status.message_id, `as:${avatar.id}`);
     await eventually(() => has(id, 'готов и выбран основным'), { timeoutMs: 60_000 });
 
+    // "Avatar ready" carries a Generate button: it asks for the scene, then shows the options with the price.
+    const ready = msgs(id).find((m) => m.text?.includes('готов и выбран основным'))!;
+    expect(ready.reply_markup?.inline_keyboard[0]?.[0]).toMatchObject({ text: '🎨 Создать изображение', callback_data: 'gq' });
+    tg().pressButton(id, ready.message_id, 'gq');
+    await eventually(() => last(id)?.text?.startsWith('Что нарисовать с вашим аватаром'));
     const before = photos(id).length;
-    await generate(id, '/generate я на вершине горы');
+    tg().sendText(id, 'я на вершине горы');
+    const options = await eventually(() => msgs(id).find((m) => m.text?.includes('С аватаром «Я»')));
+    expect(options.text).toContain('Цена: 5 за изображение');
+    tg().pressButton(id, options.message_id, 'gg');
     await eventually(() => photos(id).length === before + 1, { timeoutMs: 60_000 });
     const image = await stack.prisma.image.findFirstOrThrow({ where: { userId: user.id, kind: 'AVATAR' } });
     expect(image.avatarId).toBe(avatar.id);
