@@ -30,6 +30,6 @@ export async function measure(total: number, concurrency: number, op: (i: number
 export function printRow(label: string, f: Figures, baseline?: Figures): void {
   const ratio = baseline ? `  ×${(f.opsPerSecond / baseline.opsPerSecond).toFixed(2)} of baseline` : '';
   process.stdout.write(
-    `${label.padEnd(44)} ${f.opsPerSecond.toFixed(0).padStart(7)} ops/s  p50 ${f.p50ms.toFixed(2).padStart(7)} ms  p99 ${f.p99ms.toFixed(2).padStart(7)} ms${ratio}\n`,
+    `${label.padEnd(44)} ${f.opsPerSecond.toFixed(f.opsPerSecond < 10 ? 2 : 0).padStart(7)} ops/s  p50 ${f.p50ms.toFixed(2).padStart(7)} ms  p99 ${f.p99ms.toFixed(2).padStart(7)} ms${ratio}\n`,
   );
 }

@@ -148,6 +148,21 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     expect(await getBalance(stack.prisma, intruderRow.id)).toBe(300);
   });
 
+  it('"like this photo": a photo captioned /imagen is described by vision into the prompt', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    await tg().users.sendPhoto(id, await photo(13000), { caption: '/imagen в стиле акварели' });
+    const options = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'gg')));
+    tg().pressButton(id, options.message_id, 'gg');
+    await eventually(() => photos(id).length === 1, { timeoutMs: 60_000 });
+    const generation = await stack.prisma.generation.findFirstOrThrow({ where: { userId: user.id } });
+    expect(generation.referenceFileId).toBeTruthy();
+    const image = await stack.prisma.image.findFirstOrThrow({ where: { userId: user.id } });
+    expect(image.prompt).toBe('в стиле акварели');
+    const requests = stack.openai.requests.map((r) => (r as { purpose?: string }).purpose);
+    expect(requests).toContain('reference_description');
+  });
+
   it('all webhooks lost and OpenAI answering 429 five times → still completes by polling and retries', async () => {
     const id = uniqueTelegramId();
     const user = await onboard(id);
