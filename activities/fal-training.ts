@@ -1,6 +1,7 @@
 import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Config } from '../lib/config';
-import { FalApiError, FalValidationError, type FalClient } from '../lib/fal';
+import { FalApiError, type FalClient } from '../lib/fal';
+import { completedOutput, FAL_UNAVAILABLE, FalErrors, falFailure } from './fal-common';
 import type { Storage } from '../lib/storage';
 
 /**
@@ -37,26 +38,9 @@ export interface TrainingStatus {
 
 export type TrainingOutcome = { ok: true; loraUrl: string; configUrl?: string } | { ok: false; error: string };
 
-/** Stable `type`s of the non-retryable failures these activities throw. */
-export const FalTrainingErrors = {
-  /** FAL refused the input (422). */
-  validation: 'FalValidation',
-  /** The key is missing or refused (401/403): retrying cannot help. */
-  auth: 'FalAuth',
-  /** FAL does not know the request (wrong endpoint or id). */
-  notFound: 'FalNotFound',
-  /** Any other 4xx answer. */
-  rejected: 'FalRejected',
-  /** The training archive is not in MinIO. */
-  archiveMissing: 'FalArchiveMissing',
-  /** A result file is gone from FAL's CDN and we never copied it. */
-  fileGone: 'FalFileGone',
-} as const;
-
-/** Retryable: FAL or the network failed (5xx, 408, 429, transport); Temporal retries. */
-export const FAL_UNAVAILABLE = 'FalUnavailable';
-/** Retryable: the result was asked for before the request completed. */
-export const FAL_NOT_COMPLETED = 'FalNotCompleted';
+/** The failure types of ./fal-common, under the name callers already use. */
+export const FalTrainingErrors = FalErrors;
+export { FAL_NOT_COMPLETED, FAL_UNAVAILABLE } from './fal-common';
 
 /** How long FAL can fetch a presigned archive URL (queueing included). */
 const ARCHIVE_URL_EXPIRY_SECONDS = 24 * 3600;
@@ -76,38 +60,6 @@ export function progressFromLogs(messages: readonly string[]): number | undefine
   return undefined;
 }
 
-/** Maps a FAL client error to a Temporal failure: retryable for outages, non-retryable (with a stable type) for refusals. */
-function falFailure(err: unknown, what: string): ApplicationFailure {
-  const cause = err instanceof Error ? err : new Error(String(err));
-  if (!(err instanceof FalApiError)) {
-    return ApplicationFailure.create({ message: `${what}: FAL unreachable`, type: FAL_UNAVAILABLE, cause });
-  }
-  const status = err.status;
-  if (status >= 500 || status === 408 || status === 429) {
-    return ApplicationFailure.create({ message: `${what}: FAL answered ${status}`, type: FAL_UNAVAILABLE, cause });
-  }
-  const type =
-    err instanceof FalValidationError || status === 422
-      ? FalTrainingErrors.validation
-      : status === 401 || status === 403
-        ? FalTrainingErrors.auth
-        : status === 404
-          ? FalTrainingErrors.notFound
-          : FalTrainingErrors.rejected;
-  return ApplicationFailure.create({ message: `${what}: FAL refused (${status}) ${describeApiError(err)}`, type, nonRetryable: true, cause });
-}
-
-/** A short human text from FAL's error body (`detail` string or a list of `{msg}`). */
-function describeApiError(err: InstanceType<typeof FalApiError>): string {
-  if (err instanceof FalValidationError) {
-    const msgs = err.fieldErrors.map((e) => e.msg).filter(Boolean);
-    if (msgs.length) return msgs.join('; ');
-  }
-  const detail = (err.body as { detail?: unknown } | undefined)?.detail;
-  if (typeof detail === 'string' && detail) return detail;
-  return err.message || `HTTP ${err.status}`;
-}
-
 const isHttpUrl = (url: string) => {
   try {
     return ['http:', 'https:'].includes(new URL(url).protocol);
@@ -120,7 +72,7 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
   /** A URL FAL can fetch the archive from. Never logged: a presigned URL is a credential. */
   async function archiveUrl(key: string): Promise<string> {
     if (!(await storage.exists('avatars', key))) {
-      throw ApplicationFailure.create({ message: `training archive avatars/${key} does not exist`, type: FalTrainingErrors.archiveMissing, nonRetryable: true });
+      throw ApplicationFailure.create({ message: `training archive avatars/${key} does not exist`, type: FalErrors.archiveMissing, nonRetryable: true });
     }
     if (config.fal.archiveUpload === 'presigned') return storage.presignedGet('avatars', key, ARCHIVE_URL_EXPIRY_SECONDS);
     const bytes = await storage.get('avatars', key);
@@ -140,7 +92,7 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
     async submitTraining(input: SubmitTrainingInput): Promise<{ requestId: string; endpoint: string }> {
       const endpoint = TRAINER_ENDPOINTS[input.kind];
       if (!endpoint) {
-        throw ApplicationFailure.create({ message: `unknown avatar kind ${String(input.kind)}`, type: FalTrainingErrors.validation, nonRetryable: true });
+        throw ApplicationFailure.create({ message: `unknown avatar kind ${String(input.kind)}`, type: FalErrors.validation, nonRetryable: true });
       }
       const imagesDataUrl = await archiveUrl(input.archiveObjectKey);
       const steps = input.steps === undefined ? {} : { steps: input.steps };
@@ -179,34 +131,9 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
      * first; a 5xx or an unreachable FAL throws and Temporal retries.
      */
     async trainingResult({ endpoint, requestId }: { endpoint: string; requestId: string }): Promise<TrainingOutcome> {
-      let status;
-      try {
-        status = await fal.queue.status(endpoint, { requestId, logs: false });
-      } catch (err) {
-        throw falFailure(err, `status of ${requestId}`);
-      }
-      if (status.status !== 'COMPLETED') {
-        throw ApplicationFailure.create({ message: `request ${requestId} is still ${status.status}`, type: FAL_NOT_COMPLETED });
-      }
-      const failed = status as { error?: unknown; error_type?: unknown };
-      if (typeof failed.error === 'string' && failed.error) {
-        const error = typeof failed.error_type === 'string' ? `${failed.error} (${failed.error_type})` : failed.error;
-        log.warn('FAL training failed', { endpoint, requestId, error });
-        return { ok: false, error };
-      }
-
-      let data: unknown;
-      try {
-        ({ data } = await fal.queue.result(endpoint, { requestId }));
-      } catch (err) {
-        // A completed request whose result is refused (422 bad input, 499 cancelled): FAL's verdict on it.
-        if (err instanceof FalApiError && err.status >= 400 && err.status < 500 && ![401, 403, 404, 408, 429].includes(err.status)) {
-          const error = describeApiError(err);
-          log.warn('FAL training failed', { endpoint, requestId, status: err.status, error });
-          return { ok: false, error };
-        }
-        throw falFailure(err, `result of ${requestId}`);
-      }
+      const outcome = await completedOutput(fal, endpoint, requestId, 'training');
+      if (!outcome.ok) return outcome;
+      const data = outcome.data;
       const output = data as { diffusers_lora_file?: { url?: unknown }; config_file?: { url?: unknown } } | null;
       const loraUrl = output?.diffusers_lora_file?.url;
       if (typeof loraUrl !== 'string' || !isHttpUrl(loraUrl)) {
@@ -247,7 +174,7 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
         return { objectKey, sizeBytes: existing.length };
       }
       if (!isHttpUrl(url)) {
-        throw ApplicationFailure.create({ message: 'FAL file URL is not http(s)', type: FalTrainingErrors.validation, nonRetryable: true });
+        throw ApplicationFailure.create({ message: 'FAL file URL is not http(s)', type: FalErrors.validation, nonRetryable: true });
       }
       let res: Response;
       try {
@@ -257,7 +184,7 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
       }
       if (res.status === 404 || res.status === 410) {
         await res.body?.cancel();
-        throw ApplicationFailure.create({ message: `FAL file is gone (HTTP ${res.status})`, type: FalTrainingErrors.fileGone, nonRetryable: true });
+        throw ApplicationFailure.create({ message: `FAL file is gone (HTTP ${res.status})`, type: FalErrors.fileGone, nonRetryable: true });
       }
       if (!res.ok || !res.body) {
         await res.body?.cancel();

@@ -5,11 +5,11 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { Config } from '../lib/config';
-import { FalApiError, FalValidationError, type FalClient } from '../lib/fal';
+import type { FalClient } from '../lib/fal';
 import { StructuredOutputError, structuredOutput } from '../lib/openai';
 import type { Storage } from '../lib/storage';
 import { downloadTelegramFile, TelegramFileTooBigError, TelegramFileUnavailableError } from '../lib/telegram-files';
-import { FAL_NOT_COMPLETED, FAL_UNAVAILABLE, FalTrainingErrors } from './fal-training';
+import { completedOutput, falFailure } from './fal-common';
 import { ASSESSMENT_LONG_SIDE, MAX_PHOTO_BYTES, PhotoErrors } from './photos';
 
 /**
@@ -189,35 +189,6 @@ function openaiFailure(err: unknown, purpose: string): unknown {
   return err;
 }
 
-/**
- * FAL client errors as Temporal failures, with the failure types of
- * ./fal-training (which keeps its own mapper private): outages retryable,
- * refusals non-retryable.
- */
-function falFailure(err: unknown, what: string): ApplicationFailure {
-  const cause = err instanceof Error ? err : new Error(String(err));
-  const status = err instanceof FalApiError ? err.status : undefined;
-  if (status === undefined || status >= 500 || status === 408 || status === 429) {
-    return ApplicationFailure.create({ message: `${what}: FAL ${status === undefined ? 'unreachable' : `answered ${status}`}`, type: FAL_UNAVAILABLE, cause });
-  }
-  const type =
-    err instanceof FalValidationError || status === 422
-      ? FalTrainingErrors.validation
-      : status === 401 || status === 403
-        ? FalTrainingErrors.auth
-        : status === 404
-          ? FalTrainingErrors.notFound
-          : FalTrainingErrors.rejected;
-  return ApplicationFailure.create({ message: `${what}: FAL refused (${status}) ${falErrorText(err as InstanceType<typeof FalApiError>)}`, type, nonRetryable: true, cause });
-}
-
-function falErrorText(err: InstanceType<typeof FalApiError>): string {
-  const msgs = err instanceof FalValidationError ? err.fieldErrors.map((e) => e.msg).filter(Boolean) : [];
-  if (msgs.length) return msgs.join('; ');
-  const detail = (err.body as { detail?: unknown } | undefined)?.detail;
-  return typeof detail === 'string' && detail ? detail : err.message || `HTTP ${err.status}`;
-}
-
 /** A JPEG of at most 768 px on the long side, as a data URL for a vision call. */
 async function visionPreview(image: Buffer, what: string): Promise<string> {
   try {
@@ -392,34 +363,9 @@ export function createGenerationAiActivities({ config, openai, fal, storage, tel
      * request COMPLETED with `error` on its status, so that is read first.
      */
     async generationResult({ endpoint, requestId }: { endpoint: string; requestId: string }): Promise<GenerationOutcome> {
-      let status;
-      try {
-        status = await fal.queue.status(endpoint, { requestId, logs: false });
-      } catch (err) {
-        throw falFailure(err, `status of ${requestId}`);
-      }
-      if (status.status !== 'COMPLETED') {
-        throw ApplicationFailure.create({ message: `request ${requestId} is still ${status.status}`, type: FAL_NOT_COMPLETED });
-      }
-      const failed = status as { error?: unknown; error_type?: unknown };
-      if (typeof failed.error === 'string' && failed.error) {
-        const error = typeof failed.error_type === 'string' ? `${failed.error} (${failed.error_type})` : failed.error;
-        log.warn('FAL generation failed', { endpoint, requestId, error });
-        return { ok: false, error };
-      }
-
-      let data: unknown;
-      try {
-        ({ data } = await fal.queue.result(endpoint, { requestId }));
-      } catch (err) {
-        // A completed request whose result is refused (422 bad input, 499 cancelled): FAL's verdict on it.
-        if (err instanceof FalApiError && err.status >= 400 && err.status < 500 && ![401, 403, 404, 408, 429].includes(err.status)) {
-          const error = falErrorText(err);
-          log.warn('FAL generation failed', { endpoint, requestId, status: err.status, error });
-          return { ok: false, error };
-        }
-        throw falFailure(err, `result of ${requestId}`);
-      }
+      const outcome = await completedOutput(fal, endpoint, requestId, 'generation');
+      if (!outcome.ok) return outcome;
+      const data = outcome.data;
       const output = data as { images?: unknown; has_nsfw_concepts?: unknown; seed?: unknown } | null;
       const flags = Array.isArray(output?.has_nsfw_concepts) ? (output.has_nsfw_concepts as unknown[]) : [];
       const images = (Array.isArray(output?.images) ? (output.images as unknown[]) : []).flatMap((raw, i): GeneratedImage[] => {

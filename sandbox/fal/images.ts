@@ -82,7 +82,9 @@ async function renderAll(ctx: RunContext, opts: { prompt: string; n: number; wid
   const ext = opts.format === 'jpeg' ? 'jpg' : opts.format;
   const images = await Promise.all(
     flags.map(async (blackout, index) => {
-      const data = await renderImage({ ...opts, index, count: opts.n, model: job.endpointId, blackout });
+      const defect = knobs.defectNext > 0;
+      if (defect) knobs.defectNext -= 1;
+      const data = await renderImage({ ...opts, index, count: opts.n, model: job.endpointId, blackout, defect });
       const stored = files.put(data, `${job.requestId.slice(0, 8)}-${index}.${ext}`, CONTENT_TYPES[opts.format]);
       return { url: stored.url, width: opts.width, height: opts.height, content_type: stored.contentType, file_name: stored.fileName, file_size: data.length };
     }),

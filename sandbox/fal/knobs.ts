@@ -31,6 +31,8 @@ export interface FalKnobs {
   jobFailureRate: number;
   /** Probability (0..1) that each generated image is flagged in has_nsfw_concepts. */
   nsfwRate: number;
+  /** The next N generated images carry a yellow 64×64 top-left block: the OpenAI stand-in then judges them defective (low quality score). Counts down. */
+  defectNext: number;
   /** Generated and uploaded files answer 404 this long after creation (0 = kept forever), like FAL's CDN expiry. */
   fileTtlMs: number;
 }
@@ -50,6 +52,7 @@ export const DEFAULT_KNOBS: Readonly<FalKnobs> = {
   http5xxStatus: 503,
   jobFailureRate: 0,
   nsfwRate: 0,
+  defectNext: 0,
   fileTtlMs: 0,
 };
 

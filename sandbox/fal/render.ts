@@ -100,6 +100,8 @@ export interface RenderSpec {
   seed: number;
   /** Flagged by the safety checker: rendered black, as FAL does. */
   blackout?: boolean;
+  /** A yellow top-left block: the OpenAI stand-in's marker for a defective image (knob `defectNext`). */
+  defect?: boolean;
 }
 
 export async function renderImage(spec: RenderSpec): Promise<Buffer> {
@@ -126,6 +128,7 @@ export async function renderImage(spec: RenderSpec): Promise<Buffer> {
     const top = Math.max(0, Math.floor((spec.height - boxHeight) / 2));
     canvas.rect(0, top, spec.width, boxHeight, [0, 0, 0], 0.55);
     block.forEach((line, i) => canvas.text(line, margin, top + scale * 3 + i * lineHeight, scale, i === 0 ? [255, 220, 120] : [255, 255, 255]));
+    if (spec.defect) canvas.rect(0, 0, Math.min(64, spec.width), Math.min(64, spec.height), [255, 255, 0], 1);
   }
 
   const image = sharp(canvas.pixels, { raw: { width: spec.width, height: spec.height, channels: 3 } });

@@ -61,6 +61,17 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     const fav = buttons.reply_markup!.inline_keyboard.flat().find((b) => 'callback_data' in b && b.callback_data.startsWith('if:')) as { callback_data: string };
     tg().pressButton(id, buttons.message_id, fav.callback_data);
     await eventually(async () => (await stack.prisma.image.count({ where: { userId: user.id, isFavorite: true } })) === 1);
+
+    // 📝 shows the original and the enhanced prompt with the quality score; 🔁 runs the same job again (paid again)
+    const imageId = fav.callback_data.slice(3);
+    tg().pressButton(id, buttons.message_id, `ip:${imageId}`);
+    const view = await eventually(() => msgs(id).find((m) => m.text?.startsWith('📝 Ваш запрос')));
+    expect(view.text).toContain('кот-астронавт в неоновом городе');
+    expect(view.text).toMatch(/Оценка качества: \d+ из 10/);
+    tg().pressButton(id, buttons.message_id, `ig:${imageId}`);
+    await eventually(() => photos(id).length === 4, { timeoutMs: 60_000 });
+    await eventually(async () => (await getBalance(stack.prisma, user.id)) === 284);
+    expect(await stack.prisma.generation.count({ where: { userId: user.id } })).toBe(2);
   });
 
   it('with the main avatar: the LoRA and trigger phrase reach FAL; the image is delivered and paid', async () => {
@@ -146,6 +157,22 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     expect(await stack.prisma.generation.count({ where: { userId: intruderRow.id } })).toBe(0);
     expect(msgs(intruder).some((m) => m.text?.includes('маяк'))).toBe(false);
     expect(await getBalance(stack.prisma, intruderRow.id)).toBe(300);
+  });
+
+  it('a low quality verdict → one free retry with a corrected prompt; charged once for what is delivered', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    stack.fal.knobs.defectNext = 1; // the first attempt's image is judged defective
+    await generate(id, '/imagen портрет девушки у окна');
+    await eventually(() => photos(id).length === 1, { timeoutMs: 60_000 });
+    const generation = await stack.prisma.generation.findFirstOrThrow({ where: { userId: user.id } });
+    const status = await stack.temporal.workflow.getHandle(`gen-${generation.id}`).result();
+    expect(status).toMatchObject({ attempts: 2, delivered: 1 });
+    const image = await stack.prisma.image.findFirstOrThrow({ where: { userId: user.id } });
+    expect(image.qualityScore).toBeGreaterThanOrEqual(5);
+    expect(image.objectKey).toMatch(/\/2-0\.\w+$/); // the second attempt's image
+    await eventually(async () => (await getBalance(stack.prisma, user.id)) === 296);
+    expect(await stack.prisma.transaction.count({ where: { userId: user.id, kind: 'CHARGE' } })).toBe(1);
   });
 
   it('"like this photo": a photo captioned /imagen is described by vision into the prompt', async () => {
