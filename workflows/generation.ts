@@ -1,4 +1,5 @@
 import { CancellationScope, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { StoredImageInput } from '../activities/generation-store';
 import type { LocalizedMessage } from '../activities/telegram';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
@@ -10,15 +11,7 @@ import { JobStatusKey } from './search-attributes';
 
 const MAX_PROMPT = 1500;
 
-interface StoredImage {
-  position: number;
-  objectKey: string;
-  width: number;
-  height: number;
-  seed?: number;
-  qualityScore?: number;
-  qualityVerdict?: unknown;
-}
+type StoredImage = StoredImageInput;
 
 /**
  * Image generation (`gen-<generationId>`): charge price × count → (reference
