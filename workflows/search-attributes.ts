@@ -8,5 +8,9 @@ export const JobStatusKey = defineSearchAttributeKey('JobStatus', SearchAttribut
 export const JOB_KINDS = ['onboarding', 'avatar_training', 'generation', 'transcription', 'billing', 'topup', 'admin'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-export const JOB_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
-export type JobStatusValue = (typeof JOB_STATUSES)[number] | (string & {});
+/**
+ * `JobStatus` holds the job's current stage in lower case: "running" when the
+ * bot starts it, then the workflow's own stages (e.g. "collecting_photos",
+ * "training", "generating", "charged"), and finally "completed", "partial",
+ * "failed", "cancelled", "refunded" or "insufficient".
+ */

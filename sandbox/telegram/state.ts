@@ -1,4 +1,4 @@
-import type { Message, Update, User, InlineKeyboardMarkup } from 'grammy/types';
+import type { Message, Update, User } from 'grammy/types';
 import { FileStore } from './files';
 
 /** A message in the sandbox's world, sent by the bot or by a user. */
@@ -121,11 +121,6 @@ export class TelegramWorld {
 
   botMessages(chatId: number): StoredMessage[] {
     return this.chatMessages(chatId).filter((m) => m.from_bot && !m.deleted);
-  }
-
-  lastKeyboard(chatId: number): InlineKeyboardMarkup | undefined {
-    const withKb = this.botMessages(chatId).filter((m) => m.reply_markup);
-    return withKb.at(-1)?.reply_markup;
   }
 }
 
