@@ -2,7 +2,6 @@ import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activit
 import type { Api } from 'grammy';
 import { APIError, type OpenAI } from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import sharp from 'sharp';
 import { z } from 'zod';
 import type { Config } from '../lib/config';
 import type { FalClient } from '../lib/fal';
@@ -10,7 +9,7 @@ import { StructuredOutputError, structuredOutput } from '../lib/openai';
 import type { Storage } from '../lib/storage';
 import { downloadTelegramFile, TelegramFileTooBigError, TelegramFileUnavailableError } from '../lib/telegram-files';
 import { completedOutput, falFailure } from './fal-common';
-import { ASSESSMENT_LONG_SIDE, MAX_PHOTO_BYTES, PhotoErrors } from './photos';
+import { MAX_PHOTO_BYTES, PhotoErrors, visionDataUrl } from './photos';
 
 /**
  * The AI side of image generation (DESIGN.md, process 2):
@@ -189,16 +188,10 @@ function openaiFailure(err: unknown, purpose: string): unknown {
   return err;
 }
 
-/** A JPEG of at most 768 px on the long side, as a data URL for a vision call. */
+/** The vision model's view of an image (./photos visionDataUrl); an undecodable image is a final failure. */
 async function visionPreview(image: Buffer, what: string): Promise<string> {
   try {
-    const preview = await sharp(image, { failOn: 'error' })
-      .rotate()
-      .resize({ width: ASSESSMENT_LONG_SIDE, height: ASSESSMENT_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .jpeg({ quality: 85 })
-      .toBuffer();
-    return `data:image/jpeg;base64,${preview.toString('base64')}`;
+    return await visionDataUrl(image);
   } catch (err) {
     throw ApplicationFailure.create({ message: `${what} is not a decodable image`, type: GenerationAiErrors.notImage, nonRetryable: true, cause: err as Error });
   }

@@ -50,6 +50,17 @@ export const MIN_SHORT_SIDE = 512;
 export const MAX_LONG_SIDE = 2048;
 /** What the vision model gets: enough for a face, cheap in tokens. */
 export const ASSESSMENT_LONG_SIDE = 768;
+
+/** What a vision call sees: EXIF orientation applied, ≤ 768 px on the long side, JPEG on white, as a data URL. */
+export async function visionDataUrl(image: Buffer): Promise<string> {
+  const preview = await sharp(image, { failOn: 'error' })
+    .rotate()
+    .resize({ width: ASSESSMENT_LONG_SIDE, height: ASSESSMENT_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  return `data:image/jpeg;base64,${preview.toString('base64')}`;
+}
 const JPEG_QUALITY = 90;
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
 const BUCKET = 'avatars';
@@ -158,11 +169,7 @@ export function createPhotoActivities({ config, storage, telegramApi, openai }: 
     /** Vision model (Structured Outputs) and moderation on a downscaled copy of a prepared photo. */
     async assessPhoto({ objectKey }: AssessPhotoInput): Promise<PhotoAssessment> {
       const photo = await readObject(storage, objectKey);
-      const preview = await sharp(photo)
-        .resize({ width: ASSESSMENT_LONG_SIDE, height: ASSESSMENT_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
-        .jpeg({ quality: 85 })
-        .toBuffer();
-      const dataUrl = `data:image/jpeg;base64,${preview.toString('base64')}`;
+      const dataUrl = await visionDataUrl(photo);
       const signal = cancellationSignal();
 
       try {

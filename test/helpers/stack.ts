@@ -7,13 +7,10 @@ import { createBot } from '../../bot/create-bot';
 import { createFalWebhookHandler } from '../../bot/fal-webhook';
 import { createHttpServer } from '../../bot/http-server';
 import { createFalWebhookVerifier } from '../../lib/fal-webhook';
-import type { AppContext } from '../../bot/context';
-import type { Config } from '../../lib/config';
-import type { I18n } from '../../lib/i18n';
-import { createLogger, type Logger } from '../../lib/logger';
+import type { AppContext, BotServices } from '../../bot/context';
+import { createLogger } from '../../lib/logger';
 import { createMinio, ensureBuckets } from '../../lib/minio';
-import type { PrismaClient } from '../../lib/prisma';
-import { createRedis, type Redis } from '../../lib/redis';
+import { createRedis } from '../../lib/redis';
 import { installTemporalRuntime } from '../../lib/temporal-runtime';
 import { startSandboxes, type FalSandbox, type OpenAISandbox, type TelegramSandbox } from '../../sandbox';
 import { createActivityDeps } from '../../workers/dependencies';
@@ -38,13 +35,8 @@ export interface StackOptions {
   wrapActivities?: (activities: ReturnType<typeof createActivities>) => ReturnType<typeof createActivities>;
 }
 
-export interface Stack {
-  config: Config;
-  logger: Logger;
-  prisma: PrismaClient;
-  temporal: Client;
-  i18n: I18n;
-  redis: Redis;
+/** The bot's services (the same clients the workers use) plus the stand-ins. */
+export interface Stack extends BotServices {
   telegram: TelegramSandbox;
   fal: FalSandbox;
   openai: OpenAISandbox;
