@@ -6,6 +6,7 @@ import type { Config } from '../lib/config';
 import type { I18n } from '../lib/i18n';
 import type { PrismaClient } from '../lib/prisma';
 import type { QueueKind } from '../workflows/task-queues';
+import { createAudioActivities } from './audio';
 import { createAvatarActivities } from './avatars';
 import { createBillingActivities } from './billing';
 import { createFalTrainingActivities } from './fal-training';
@@ -15,6 +16,7 @@ import { createLedgerActivities } from './ledger';
 import { createPaymentActivities } from './payments';
 import { createPhotoActivities } from './photos';
 import { createTelegramActivities } from './telegram';
+import { createTranscriptionActivities } from './transcription';
 import { createUserActivities } from './users';
 
 export interface ActivityDeps {
@@ -35,6 +37,8 @@ export function createActivities(deps: ActivityDeps) {
   const { preparePhoto, assessPhoto, buildTrainingArchive } = createPhotoActivities(deps);
   const { deliverImages, ...generationStore } = createGenerationStoreActivities(deps);
   const { enhancePrompt, describeReference, assessQuality, submitGeneration, generationResult } = createGenerationAiActivities(deps);
+  const { analyzeAudio, cutChunks } = createAudioActivities(deps);
+  const { transcribeChunk, deliverTranscript, ...transcripts } = createTranscriptionActivities(deps);
   return {
     main: {
       ...createUserActivities({ prisma: deps.prisma }),
@@ -43,10 +47,11 @@ export function createActivities(deps: ActivityDeps) {
       ...createPaymentActivities({ prisma: deps.prisma }),
       ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),
       ...generationStore,
+      ...transcripts,
     },
-    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }), deliverImages },
+    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }), deliverImages, deliverTranscript },
     fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage }), submitGeneration, generationResult },
-    openai: { assessPhoto, enhancePrompt, describeReference, assessQuality },
-    media: { preparePhoto, buildTrainingArchive },
+    openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk },
+    media: { preparePhoto, buildTrainingArchive, analyzeAudio, cutChunks },
   } satisfies Activities;
 }

@@ -11,6 +11,7 @@ import { generateFeature } from './features/generate';
 import { imageActionsFeature } from './features/image-actions';
 import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
+import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
 import { redisSessionStorage } from './session';
 
@@ -43,7 +44,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(startFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, adminFeature, unhandledFeature);
+  bot.use(startFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, transcribeFeature, adminFeature, unhandledFeature);
 
   bot.catch(async (err) => {
     const errorId = randomUUID().slice(0, 8);

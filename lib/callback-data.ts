@@ -65,4 +65,6 @@ export const callbacks = {
   imageFavorite: defineCallback('if', { id: 'str' }),
   imageAgain: defineCallback('ig', { id: 'str' }),
   imagePrompt: defineCallback('ip', { id: 'str' }),
+  transcriptConfirm: defineCallback('tc', { id: 'str' }),
+  transcriptCancel: defineCallback('tx', { id: 'str' }),
 };

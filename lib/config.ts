@@ -98,6 +98,13 @@ const baseSchema = z.object({
     GENERATION_QUALITY_THRESHOLD: int(5, 1).pipe(z.number().max(10)),
     GENERATION_DEADLINE_MINUTES: int(15, 1),
 
+    /** Longer recordings are refused before anything is charged. */
+    TRANSCRIPTION_MAX_MINUTES: int(180, 1),
+    /** Longer recordings first show duration and price with a confirm button. */
+    TRANSCRIPTION_CONFIRM_MINUTES: int(5, 0),
+    /** Chunks of one recording transcribed at the same time. */
+    TRANSCRIPTION_PARALLEL_CHUNKS: int(4, 1).pipe(z.number().max(32)),
+
     PRICE_AVATAR_TRAINING: int(150, 1),
     PRICE_AVATAR_IMAGE: int(5, 1),
     PRICE_IMAGEN_IMAGE: int(4, 1),
@@ -137,6 +144,7 @@ export interface Config {
   openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
   generation: { qualityThreshold: number; deadlineMinutes: number };
+  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number };
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
@@ -197,6 +205,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       draftTtlHours: e.AVATAR_DRAFT_TTL_HOURS,
     },
     generation: { qualityThreshold: e.GENERATION_QUALITY_THRESHOLD, deadlineMinutes: e.GENERATION_DEADLINE_MINUTES },
+    transcription: {
+      maxMinutes: e.TRANSCRIPTION_MAX_MINUTES,
+      confirmMinutes: e.TRANSCRIPTION_CONFIRM_MINUTES,
+      parallelChunks: e.TRANSCRIPTION_PARALLEL_CHUNKS,
+    },
     openai: {
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL.replace(/\/$/, ''),

@@ -22,6 +22,16 @@ export function createStorage(client: MinioClient, cfg: Config['minio']) {
       return Buffer.concat(chunks);
     },
 
+    /** Uploads a file from disk (streamed: audio can be large). */
+    async putFile(bucket: Bucket, key: string, path: string, contentType: string): Promise<void> {
+      await client.fPutObject(bucket, key, path, { 'Content-Type': contentType });
+    },
+
+    /** Downloads an object to a file on disk (streamed). */
+    async getFile(bucket: Bucket, key: string, path: string): Promise<void> {
+      await client.fGetObject(bucket, key, path);
+    },
+
     async exists(bucket: Bucket, key: string): Promise<boolean> {
       try {
         await client.statObject(bucket, key);

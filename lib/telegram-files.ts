@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { GrammyError, type Api } from 'grammy';
 
 /**
@@ -39,7 +40,8 @@ export interface TelegramFileSource {
   signal?: AbortSignal;
 }
 
-export async function downloadTelegramFile(api: Api, opts: TelegramFileSource, fileId: string, maxBytes: number): Promise<{ data: Buffer; filePath: string }> {
+/** Resolves a file with `getFile` (checking the limit) and opens its download; the body is read by the caller. */
+async function openTelegramFile(api: Api, opts: TelegramFileSource, fileId: string, maxBytes: number): Promise<{ body: ReadableStream<Uint8Array>; filePath: string }> {
   let file: Awaited<ReturnType<Api['getFile']>>;
   try {
     // grammY types its signal with the abort-controller polyfill; Node's AbortSignal is what it uses at run time.
@@ -68,19 +70,40 @@ export async function downloadTelegramFile(api: Api, opts: TelegramFileSource, f
     await res.body.cancel();
     throw new TelegramFileTooBigError(`file is ${declared} bytes, the limit is ${maxBytes}`, { sizeBytes: declared, maxBytes });
   }
+  return { body: res.body, filePath };
+}
 
-  const chunks: Buffer[] = [];
+/** Reads a download, refusing more than `maxBytes`; each piece goes to `sink` (memory or a file). */
+async function readLimited(body: ReadableStream<Uint8Array>, maxBytes: number, sink: (piece: Buffer) => Promise<void> | void): Promise<number> {
   let received = 0;
-  const reader = res.body.getReader();
+  const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return received;
     received += value.byteLength;
     if (received > maxBytes) {
       await reader.cancel();
       throw new TelegramFileTooBigError(`file exceeds the limit of ${maxBytes} bytes`, { maxBytes });
     }
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    await sink(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
+}
+
+export async function downloadTelegramFile(api: Api, opts: TelegramFileSource, fileId: string, maxBytes: number): Promise<{ data: Buffer; filePath: string }> {
+  const { body, filePath } = await openTelegramFile(api, opts, fileId, maxBytes);
+  const chunks: Buffer[] = [];
+  const received = await readLimited(body, maxBytes, (piece) => void chunks.push(piece));
   return { data: Buffer.concat(chunks, received), filePath };
+}
+
+/** Like downloadTelegramFile, but streams into a file on disk (audio up to a local Bot API server's 2000 MB). */
+export async function downloadTelegramFileTo(api: Api, opts: TelegramFileSource, fileId: string, maxBytes: number, path: string): Promise<{ sizeBytes: number; filePath: string }> {
+  const { body, filePath } = await openTelegramFile(api, opts, fileId, maxBytes);
+  const out = await open(path, 'w');
+  try {
+    const sizeBytes = await readLimited(body, maxBytes, async (piece) => void (await out.write(piece)));
+    return { sizeBytes, filePath };
+  } finally {
+    await out.close();
+  }
 }

@@ -6,3 +6,4 @@ export { adminGrantWorkflow, refundPaymentWorkflow } from './admin';
 export { avatarTrainingWorkflow } from './avatar-training';
 export { deleteAvatarWorkflow } from './avatar-delete';
 export { generationWorkflow } from './generation';
+export { transcriptionWorkflow } from './transcription';

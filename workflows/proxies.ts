@@ -1,4 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AudioActivities } from '../activities/audio';
 import type { AvatarActivities } from '../activities/avatars';
 import type { BillingActivities } from '../activities/billing';
 import type { FalTrainingActivities } from '../activities/fal-training';
@@ -8,6 +9,7 @@ import type { LedgerActivities } from '../activities/ledger';
 import type { PaymentActivities } from '../activities/payments';
 import type { PhotoActivities } from '../activities/photos';
 import type { TelegramActivities } from '../activities/telegram';
+import type { TranscriptionActivities } from '../activities/transcription';
 import type { UserActivities } from '../activities/users';
 import { taskQueueName } from './task-queues';
 
@@ -16,7 +18,7 @@ import { taskQueueName } from './task-queues';
  * a workflow: queues derive from the workflow's own (see task-queues.ts).
  */
 export function dbActivities() {
-  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'>>({
+  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'>>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });
@@ -24,7 +26,7 @@ export function dbActivities() {
 
 /** Telegram sends: ≈ 25/s per queue; 429 retried after `retry_after`; give up on one message after 10 minutes. */
 export function telegramActivities() {
-  return proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages'>>({
+  return proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'deliverTranscript'>>({
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'telegram'),
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '10 minutes',
@@ -68,5 +70,28 @@ export function optionalOpenaiActivities() {
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'openai'),
     startToCloseTimeout: '60 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '4 seconds', maximumAttempts: 4 },
+  });
+}
+
+/** Audio: the whole file decoded and planned, then cut; long files take minutes, so they heartbeat. */
+export function audioActivities() {
+  return proxyActivities<AudioActivities>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'media'),
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+  });
+}
+
+/**
+ * One Whisper call per chunk: heartbeats every 5 s, so a dead worker's chunk
+ * is retried within 30 s; five attempts, then the job fails and refunds.
+ */
+export function transcribeActivities() {
+  return proxyActivities<Pick<TranscriptionActivities, 'transcribeChunk'>>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'openai'),
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
   });
 }

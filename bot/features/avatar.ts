@@ -96,10 +96,10 @@ avatarFeature.callbackQuery(callbacks.avatarCancel.filter, async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t('cancelled') });
 });
 
-/** `/cancel`: leaves any multi-step flow; a draft avatar being collected is cancelled (nothing was charged). */
-avatarFeature.command('cancel', async (ctx) => {
+/** `/cancel`: leaves any multi-step flow; a draft avatar being collected is cancelled (nothing was charged). Otherwise running jobs (next features). */
+avatarFeature.command('cancel', async (ctx, next) => {
   const { step, avatarId } = ctx.session;
-  if (!step) return ctx.reply(ctx.t('nothing-to-cancel'));
+  if (!step) return next();
   if (step === 'avatar-photos' && avatarId) {
     await ctx.services.temporal.workflow.getHandle(workflowIds.avatar(avatarId)).signal(cancelAvatarSignal, { reason: 'user' }).catch(() => undefined);
   }

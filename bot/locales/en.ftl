@@ -224,3 +224,36 @@ favorite-on = ⭐ Added to favourites
 favorite-off = Removed from favourites
 avatar-generate-button = 🎨 Create an image
 gen-ask-prompt = What shall I draw with your avatar? Describe the scene in one message. /cancel to stop.
+
+## Transcription
+tr-checking = 🎧 Got it. Checking the recording…
+# $reason: too_large | unavailable | not_audio | too_short | too_long; $max: the longest recording in minutes.
+tr-rejected = { $reason ->
+        [too_large] 📦 This file is larger than the 20 MB Telegram lets bots download. Send a shorter or more compressed recording (voice notes and MP3/OGG work best).
+        [unavailable] 😔 Telegram did not give me this file. Please send it again.
+        [too_short] 🤏 This recording is too short to transcribe.
+        [too_long] ⏱ Recordings up to { $max } minutes can be transcribed. Split this one into parts.
+       *[not_audio] 🚫 I can't read this file as audio: it is damaged or not a recording. Send a voice note or an audio file (MP3, OGG, M4A, WAV, FLAC…).
+    } Nothing was charged.
+# $duration: "1:02:03"; $minutes: started minutes; $price: credits.
+tr-quote = 🎧 Recording { $duration } · { $minutes } min · { $price } credits.
+tr-quote-expired = The transcription was not confirmed in time. Nothing was charged — send the recording again whenever you like.
+button-tr-confirm = ✅ Transcribe — { $price } credits
+button-tr-cancel = ✖️ Cancel
+tr-confirmed = Transcribing { $duration }…
+tr-cancelled-free = Transcription cancelled. Nothing was charged.
+tr-not-started = Transcription not started.
+tr-cancelled = Transcription cancelled. { $refunded } credits were returned to your balance.
+# $done, $total: chunks.
+tr-progress = 📝 Transcribing: chunk { $done }/{ $total }…
+tr-done = ✅ Transcript ready. { $price } credits were charged.
+# $reason: no_speech | deadline | other.
+tr-failed = { $reason ->
+        [no_speech] 🔇 No speech was recognised in this recording.
+        [deadline] ⏱ The transcription took too long and was stopped.
+       *[other] 😔 The transcription failed.
+    } { $refunded } credits were returned to your balance.
+# $duration: "1:02:03".
+tr-result-header = 📝 Transcript · { $duration }
+tr-result-files = 📎 The full text and subtitles with timestamps are in the files below.
+tr-not-found = Transcription not found or already finished.

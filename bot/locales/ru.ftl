@@ -229,3 +229,36 @@ favorite-on = ⭐ Добавлено в избранное
 favorite-off = Убрано из избранного
 avatar-generate-button = 🎨 Создать изображение
 gen-ask-prompt = Что нарисовать с вашим аватаром? Опишите сцену одним сообщением. /cancel — отменить.
+
+## Transcription
+tr-checking = 🎧 Принято. Проверяю запись…
+# $reason: too_large | unavailable | not_audio | too_short | too_long; $max: the longest recording in minutes.
+tr-rejected = { $reason ->
+        [too_large] 📦 Файл больше 20 МБ — столько Telegram разрешает скачивать ботам. Пришлите запись короче или сильнее сжатую (лучше всего голосовые и MP3/OGG).
+        [unavailable] 😔 Telegram не отдал мне этот файл. Пришлите его ещё раз.
+        [too_short] 🤏 Запись слишком короткая для расшифровки.
+        [too_long] ⏱ Расшифровываю записи до { $max } минут. Разделите эту на части.
+       *[not_audio] 🚫 Не получается прочитать файл как аудио: он повреждён или это не запись. Пришлите голосовое или аудиофайл (MP3, OGG, M4A, WAV, FLAC…).
+    } Ничего не списано.
+# $duration: "1:02:03"; $minutes: started minutes; $price: credits.
+tr-quote = 🎧 Запись { $duration } · { $minutes } мин · { $price } кредитов.
+tr-quote-expired = Расшифровка не была подтверждена вовремя. Ничего не списано — пришлите запись ещё раз, когда будет удобно.
+button-tr-confirm = ✅ Расшифровать — { $price } кредитов
+button-tr-cancel = ✖️ Отмена
+tr-confirmed = Расшифровываю { $duration }…
+tr-cancelled-free = Расшифровка отменена. Ничего не списано.
+tr-not-started = Расшифровка не запущена.
+tr-cancelled = Расшифровка отменена. { $refunded } кредитов возвращено на баланс.
+# $done, $total: chunks.
+tr-progress = 📝 Расшифровываю: часть { $done }/{ $total }…
+tr-done = ✅ Расшифровка готова. Списано { $price } кредитов.
+# $reason: no_speech | deadline | other.
+tr-failed = { $reason ->
+        [no_speech] 🔇 В записи не распознана речь.
+        [deadline] ⏱ Расшифровка заняла слишком много времени и была остановлена.
+       *[other] 😔 Расшифровка не удалась.
+    } { $refunded } кредитов возвращено на баланс.
+# $duration: "1:02:03".
+tr-result-header = 📝 Расшифровка · { $duration }
+tr-result-files = 📎 Полный текст и субтитры с таймкодами — в файлах ниже.
+tr-not-found = Расшифровка не найдена или уже завершена.

@@ -203,6 +203,8 @@ export class BotApi {
         return true;
       }
       case 'answerCallbackQuery':
+        w.callbackAnswers.set(String(p.callback_query_id), { text: p.text === undefined ? undefined : String(p.text), show_alert: p.show_alert === true || p.show_alert === 'true' });
+        w.touch();
         return true;
       case 'getFile': {
         const file = w.files.get(String(p.file_id));

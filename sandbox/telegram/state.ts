@@ -31,6 +31,8 @@ export class TelegramWorld {
   readonly files = new FileStore();
   readonly payments = new Map<string, Payment>();
   readonly preCheckoutAnswers = new Map<string, { ok: boolean; error_message?: string }>();
+  /** The bot's answerCallbackQuery calls by callback query id (the toast a user sees). */
+  readonly callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
   private nextUpdateId = 1;
   private nextMessageId = new Map<number, number>();
   private pending: Update[] = [];

@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import type { Api } from 'grammy';
+import { planChunks, rmsToDb, type PlannedChunk } from '../lib/audio-plan';
+import type { Config } from '../lib/config';
+import type { Storage } from '../lib/storage';
+import { downloadTelegramFileTo, TelegramFileTooBigError, TelegramFileUnavailableError } from '../lib/telegram-files';
+
+/**
+ * The media side of transcription (DESIGN.md, process 3), on the "media" queue:
+ *   analyzeAudio  Telegram → MinIO, decoded in full (corrupt files end here,
+ *                 before anything is charged), loudness per 50 ms, the chunk plan
+ *   cutChunks     each planned chunk as compact mono Opus in MinIO
+ * Both are idempotent: a retry reuses what a previous attempt stored.
+ */
+
+export const SAMPLE_RATE = 16_000;
+export const FRAME_SECONDS = 0.05;
+/**
+ * Chunks: at most 10 minutes, cut at the quietest point within ±30 s of the
+ * nominal boundary, with 1.5 s of overlap on each side. 24 kbit/s mono Opus
+ * makes a 10-minute chunk ≈ 1.8 MB, far under Whisper's 25 MiB.
+ */
+export const CHUNK_PLAN = { frameSeconds: FRAME_SECONDS, maxChunkSeconds: 600, searchWindowSeconds: 30, overlapSeconds: 1.5 } as const;
+const CHUNK_BITRATE = '24k';
+/** Shorter than this is not speech worth a paid job. */
+export const MIN_SECONDS = 0.5;
+/** Telegram's cloud Bot API serves ≤ 20 MB to bots; a local Bot API server up to 2000 MB (it decides: getFile says "file is too big"). */
+export const MAX_AUDIO_BYTES = 2000 * 1024 * 1024;
+const BUCKET = 'audio';
+
+export type AudioRejection = 'too_large' | 'unavailable' | 'not_audio' | 'too_short' | 'too_long';
+
+export interface AnalyzeAudioInput {
+  userId: number;
+  transcriptId: string;
+  fileId: string;
+  /** Longer recordings are refused (configuration, default 3 h). */
+  maxSeconds: number;
+}
+export type AnalyzedAudio =
+  | { ok: true; objectKey: string; sizeBytes: number; durationSeconds: number; chunks: PlannedChunk[] }
+  | { ok: false; reason: AudioRejection; durationSeconds?: number };
+
+export interface CutChunksInput {
+  userId: number;
+  transcriptId: string;
+  chunks: PlannedChunk[];
+}
+
+export const AudioErrors = { sourceMissing: 'AudioSourceMissing', ffmpeg: 'FfmpegFailed' } as const;
+
+export const audioKeys = {
+  prefix: (userId: number, transcriptId: string) => `${userId}/${transcriptId}/`,
+  source: (userId: number, transcriptId: string) => `${userId}/${transcriptId}/source`,
+  chunk: (userId: number, transcriptId: string, index: number) => `${userId}/${transcriptId}/chunks/${String(index).padStart(3, '0')}.ogg`,
+  chunkResult: (userId: number, transcriptId: string, index: number) => `${userId}/${transcriptId}/chunks/${String(index).padStart(3, '0')}.json`,
+};
+
+/** Runs ffmpeg; resolves with its exit code and the tail of stderr (for logs). Aborting kills it. */
+function ffmpeg(args: string[], onStdout?: (data: Buffer) => void): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], {
+      stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'pipe'],
+      signal: cancellationSignal(),
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
+    if (onStdout) child.stdout!.on('data', onStdout);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr: stderr.trim() }));
+  });
+}
+
+/**
+ * Decodes the whole file to 16 kHz mono and measures the loudness of every
+ * 50 ms frame. Returns null when ffmpeg cannot decode it (not audio, corrupt).
+ */
+async function measureLoudness(path: string): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
+  const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
+  const frameDb: number[] = [];
+  let sumSquares = 0;
+  let inFrame = 0;
+  let samples = 0;
+  let carry: Buffer | null = null;
+  let lastBeat = Date.now();
+  const { code, stderr } = await ffmpeg(['-i', path, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'], (data) => {
+    const buf = carry ? Buffer.concat([carry, data]) : data;
+    const whole = buf.length - (buf.length % 2);
+    carry = whole < buf.length ? buf.subarray(whole) : null;
+    for (let i = 0; i < whole; i += 2) {
+      const s = buf.readInt16LE(i) / 32768;
+      sumSquares += s * s;
+      if (++inFrame === frameSamples) {
+        frameDb.push(rmsToDb(Math.sqrt(sumSquares / frameSamples)));
+        sumSquares = 0;
+        inFrame = 0;
+      }
+    }
+    samples += whole / 2;
+    if (Date.now() - lastBeat > 5000) {
+      heartbeat();
+      lastBeat = Date.now();
+    }
+  });
+  if (code !== 0 || samples === 0) {
+    log.info('audio not decodable', { code, stderr });
+    return null;
+  }
+  if (inFrame > 0) frameDb.push(rmsToDb(Math.sqrt(sumSquares / inFrame)));
+  return { durationSeconds: samples / SAMPLE_RATE, frameDb };
+}
+
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'aisha-audio-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function createAudioActivities({ config, storage, telegramApi }: { config: Config; storage: Storage; telegramApi: Api }) {
+  return {
+    /** Telegram file → MinIO (once) → decoded in full → duration and the chunk plan. Bad input is a return value, never a charge. */
+    async analyzeAudio({ userId, transcriptId, fileId, maxSeconds }: AnalyzeAudioInput): Promise<AnalyzedAudio> {
+      return withTempDir(async (dir) => {
+        const path = join(dir, 'source');
+        const objectKey = audioKeys.source(userId, transcriptId);
+        let sizeBytes: number;
+        if (await storage.exists(BUCKET, objectKey)) {
+          await storage.getFile(BUCKET, objectKey, path);
+          sizeBytes = (await stat(path)).size;
+        } else {
+          try {
+            ({ sizeBytes } = await downloadTelegramFileTo(
+              telegramApi,
+              { token: config.telegram.token, apiRoot: config.telegram.apiRoot, signal: cancellationSignal() },
+              fileId,
+              MAX_AUDIO_BYTES,
+              path,
+            ));
+          } catch (err) {
+            if (err instanceof TelegramFileTooBigError) return { ok: false, reason: 'too_large' };
+            if (err instanceof TelegramFileUnavailableError) return { ok: false, reason: 'unavailable' };
+            throw err;
+          }
+          heartbeat();
+          await storage.putFile(BUCKET, objectKey, path, 'application/octet-stream');
+        }
+        const measured = await measureLoudness(path);
+        if (!measured) return { ok: false, reason: 'not_audio' };
+        const { durationSeconds, frameDb } = measured;
+        if (durationSeconds < MIN_SECONDS) return { ok: false, reason: 'too_short', durationSeconds };
+        if (durationSeconds > maxSeconds) return { ok: false, reason: 'too_long', durationSeconds };
+        const { chunks } = planChunks(frameDb, durationSeconds, CHUNK_PLAN);
+        log.info('audio analysed', { transcriptId, sizeBytes, durationSeconds, chunks: chunks.length });
+        return { ok: true, objectKey, sizeBytes, durationSeconds, chunks };
+      });
+    },
+
+    /** Every planned chunk as 16 kHz mono Opus in MinIO; chunks already stored (an earlier attempt) are kept. */
+    async cutChunks({ userId, transcriptId, chunks }: CutChunksInput): Promise<{ objectKeys: string[] }> {
+      return withTempDir(async (dir) => {
+        const source = join(dir, 'source');
+        const sourceKey = audioKeys.source(userId, transcriptId);
+        try {
+          await storage.getFile(BUCKET, sourceKey, source);
+        } catch (err) {
+          throw ApplicationFailure.create({ message: `audio source ${sourceKey} is missing`, type: AudioErrors.sourceMissing, nonRetryable: true, cause: err as Error });
+        }
+        const objectKeys: string[] = [];
+        for (const chunk of chunks) {
+          const key = audioKeys.chunk(userId, transcriptId, chunk.index);
+          objectKeys.push(key);
+          if (await storage.exists(BUCKET, key)) continue;
+          const out = join(dir, `chunk-${chunk.index}.ogg`);
+          const { code, stderr } = await ffmpeg([
+            '-ss', chunk.start.toFixed(3), '-t', (chunk.end - chunk.start).toFixed(3), '-i', source,
+            '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-c:a', 'libopus', '-b:a', CHUNK_BITRATE, '-application', 'voip', '-f', 'ogg', '-y', out,
+          ]);
+          if (code !== 0) throw ApplicationFailure.create({ message: `ffmpeg could not cut chunk ${chunk.index}: ${stderr}`, type: AudioErrors.ffmpeg });
+          await storage.putFile(BUCKET, key, out, 'audio/ogg');
+          heartbeat({ done: chunk.index });
+        }
+        return { objectKeys };
+      });
+    },
+  };
+}
+
+export type AudioActivities = ReturnType<typeof createAudioActivities>;

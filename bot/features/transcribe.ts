@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { Composer } from 'grammy';
+import { callbacks } from '../../lib/callback-data';
+import { findUserByTelegramId } from '../../lib/db/users';
+import { formatDuration } from '../../lib/duration';
+import { workflowIds } from '../../workflows/ids';
+import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
+import type { transcriptionWorkflow } from '../../workflows/transcription';
+import type { AppContext } from '../context';
+import { startUserWorkflow } from '../start-workflow';
+
+/**
+ * Transcription: any voice note, audio file, video note or audio document
+ * starts `tr-<id>`. The workflow downloads, checks, quotes (long files),
+ * charges and delivers; the bot only starts it and forwards the buttons.
+ */
+export const transcribeFeature = new Composer<AppContext>();
+
+/** What Telegram's cloud Bot API serves to bots; a local Bot API server (TELEGRAM_API_ROOT) decides for itself. */
+const CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+const CLOUD_API_ROOT = 'https://api.telegram.org';
+const AUDIO_DOCUMENT = /^(audio|video)\//;
+const AUDIO_EXTENSION = /\.(mp3|m4a|m4b|aac|ogg|oga|opus|wav|flac|webm|mp4|mpeg|mpga|wma|amr|mkv|mov)$/i;
+/** How long a quote waits for its confirm button. */
+const CONFIRM_TIMEOUT_SECONDS = 24 * 3600;
+
+/** The same message always gets the same transcript id: a redelivered update finds the job it started. */
+function transcriptIdFor(chatId: number, messageId: number): string {
+  const h = createHash('sha256').update(`transcript:${chatId}:${messageId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'message:document'], async (ctx, next) => {
+  const m = ctx.message;
+  const doc = m.document;
+  if (doc && !AUDIO_DOCUMENT.test(doc.mime_type ?? '') && !AUDIO_EXTENSION.test(doc.file_name ?? '')) return next();
+  const file = m.voice ?? m.audio ?? m.video_note ?? doc!;
+  const { config, prisma } = ctx.services;
+  const duration = 'duration' in file ? file.duration : undefined;
+  const maxSeconds = config.transcription.maxMinutes * 60;
+  if (file.file_size && file.file_size > CLOUD_DOWNLOAD_LIMIT && config.telegram.apiRoot === CLOUD_API_ROOT) {
+    return ctx.reply(ctx.t('tr-rejected', { reason: 'too_large', max: String(config.transcription.maxMinutes) }));
+  }
+  if (duration && duration > maxSeconds) return ctx.reply(ctx.t('tr-rejected', { reason: 'too_long', max: String(config.transcription.maxMinutes) }));
+  const user = await findUserByTelegramId(prisma, ctx.from.id);
+  if (!user) return ctx.reply(ctx.t('balance-no-user'));
+
+  const transcriptId = transcriptIdFor(ctx.chat.id, m.message_id);
+  const input: TranscriptionInput = {
+    transcriptId,
+    userId: user.id,
+    telegramId: ctx.from.id,
+    chatId: ctx.chat.id,
+    language: ctx.language,
+    fileId: file.file_id,
+    fileUniqueId: file.file_unique_id,
+    fileName: 'file_name' in file ? file.file_name : undefined,
+    mimeType: 'mime_type' in file ? file.mime_type : undefined,
+    sizeBytes: file.file_size,
+    unitPrice: config.tariffs.transcriptionMinute,
+    maxSeconds,
+    confirmAboveSeconds: config.transcription.confirmMinutes * 60,
+    confirmTimeoutSeconds: CONFIRM_TIMEOUT_SECONDS,
+    parallelChunks: config.transcription.parallelChunks,
+  };
+  await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
+    workflowId: workflowIds.transcription(transcriptId),
+    kind: 'transcription',
+    args: [input],
+  });
+});
+
+/** Buttons carry the transcript id: only the user's own transcript is signalled, whatever the data says. */
+async function ownTranscript(ctx: AppContext, id: string | undefined) {
+  const user = ctx.from ? await findUserByTelegramId(ctx.services.prisma, ctx.from.id) : null;
+  if (!user || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return ctx.services.prisma.transcript.findFirst({ where: { id, userId: user.id }, select: { id: true, status: true, durationSec: true } });
+}
+
+transcribeFeature.callbackQuery(callbacks.transcriptConfirm.filter, async (ctx) => {
+  const transcript = await ownTranscript(ctx, callbacks.transcriptConfirm.unpack(ctx.callbackQuery.data)?.id);
+  if (!transcript || transcript.status !== 'PENDING') return ctx.answerCallbackQuery({ text: ctx.t('tr-not-found') });
+  await ctx.services.temporal.workflow.getHandle(workflowIds.transcription(transcript.id)).signal(confirmTranscriptionSignal);
+  await ctx.answerCallbackQuery({ text: ctx.t('tr-confirmed', { duration: formatDuration(transcript.durationSec ?? 0) }) });
+});
+
+transcribeFeature.callbackQuery(callbacks.transcriptCancel.filter, async (ctx) => {
+  const transcript = await ownTranscript(ctx, callbacks.transcriptCancel.unpack(ctx.callbackQuery.data)?.id);
+  if (!transcript || (transcript.status !== 'PENDING' && transcript.status !== 'RUNNING')) return ctx.answerCallbackQuery({ text: ctx.t('tr-not-found') });
+  await ctx.services.temporal.workflow.getHandle(workflowIds.transcription(transcript.id)).signal(cancelTranscriptionSignal);
+  await ctx.answerCallbackQuery({ text: ctx.t('cancelled') });
+});
+
+/** `/cancel` outside any multi-step flow: cancels the user's running transcriptions (each refunds). */
+transcribeFeature.command('cancel', async (ctx) => {
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
+  const running = user
+    ? await ctx.services.prisma.transcript.findMany({ where: { userId: user.id, status: { in: ['PENDING', 'RUNNING'] } }, select: { id: true } })
+    : [];
+  if (!running.length) return ctx.reply(ctx.t('nothing-to-cancel'));
+  for (const { id } of running) {
+    await ctx.services.temporal.workflow
+      .getHandle(workflowIds.transcription(id))
+      .signal(cancelTranscriptionSignal)
+      .catch((err: unknown) => ctx.logger.warn({ err, id }, 'transcription already finished'));
+  }
+  return ctx.reply(ctx.t('cancelled'));
+});

@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getBalance, ledgerSum } from '../../lib/db/ledger';
+import { VOCABULARY } from '../../sandbox/openai/audio';
+import { workflowIds } from '../../workflows/ids';
+import { transcriptionStatusQuery, type TranscriptionStatus } from '../../workflows/transcription-api';
+import { uniqueTelegramId } from '../helpers/config';
+import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
+import { eventually, startStack, type Stack } from '../helpers/stack';
+
+const TRANSCRIBE_PATH = '/v1/audio/transcriptions';
+
+describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; real services, ffmpeg)', () => {
+  let stack: Stack;
+  let dir: string;
+  let hour: SpeechAudio;
+  let short: SpeechAudio;
+  let twentyFive: SpeechAudio;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'aisha-tr-test-'));
+    stack = await startStack({ env: { WELCOME_CREDITS: '200', TRANSCRIPTION_PARALLEL_CHUNKS: '2' } });
+    [hour, short, twentyFive] = await Promise.all([
+      makeSpeechAudio({ seconds: 3600, dir, seed: 7 }),
+      makeSpeechAudio({ seconds: 90, dir, seed: 8 }),
+      makeSpeechAudio({ seconds: 25 * 60, dir, seed: 9 }),
+    ]);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const tg = () => stack.telegram;
+  const msgs = (id: number) => tg().world.botMessages(id);
+  const textOf = (m: { text?: string; caption?: string }) => m.text ?? m.caption ?? '';
+  const find = (id: number, part: string) => msgs(id).find((m) => textOf(m).includes(part));
+  const userOf = (id: number) => stack.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });
+  const words = (text: string) => text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  /** The stand-in names tones with words of the language hint: Russian users get Russian words. */
+  const inRussian = (audio: SpeechAudio) => audio.words.map((w) => VOCABULARY.ru[VOCABULARY.en.indexOf(w as (typeof VOCABULARY.en)[number])]);
+  const transcriptionCalls = (filter: (r: (typeof stack.openai.requests)[number]) => boolean = () => true) =>
+    stack.openai.requests.filter((r) => r.path === TRANSCRIBE_PATH && filter(r));
+  const fileOf = (r: (typeof stack.openai.requests)[number]) => ((r.body as Record<string, unknown>).file as { filename: string }).filename;
+
+  async function onboard(id: number) {
+    tg().sendText(id, '/start');
+    await eventually(() => find(id, 'Привет'));
+    return userOf(id);
+  }
+  const transcriptOf = (userId: number) => eventually(() => stack.prisma.transcript.findFirst({ where: { userId }, orderBy: { createdAt: 'desc' } }));
+  const statusOf = (transcriptId: string) =>
+    stack.temporal.workflow.getHandle(workflowIds.transcription(transcriptId)).query<TranscriptionStatus, []>(transcriptionStatusQuery);
+  const transactions = (userId: number) => stack.prisma.transaction.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
+
+  it('a 60-minute recording: a quote to confirm, cuts only in silences, every chunk transcribed in order, .txt and .srt delivered, charged 60', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    const before = transcriptionCalls().length;
+    await tg().users.sendMedia(id, 'voice', await readFile(hour.path), { mimeType: 'audio/ogg' });
+
+    const quote = await eventually(() => find(id, '60 мин'), { timeoutMs: 60_000 });
+    expect(textOf(quote)).toContain('1:00:00');
+    expect(textOf(quote)).toContain('60 кредитов');
+    const confirm = quote.reply_markup!.inline_keyboard.flat().find((b) => 'callback_data' in b && b.callback_data.startsWith('tc:')) as { callback_data: string };
+    expect(await getBalance(stack.prisma, user.id)).toBe(200); // nothing charged before the confirmation
+    tg().pressButton(id, quote.message_id, confirm.callback_data);
+
+    const done = await eventually(() => find(id, 'Расшифровка готова'), { timeoutMs: 240_000 });
+    expect(textOf(done)).toContain('Списано 60');
+    const transcript = await transcriptOf(user.id);
+    expect(transcript).toMatchObject({ status: 'COMPLETED', durationSec: 3600, chunkCount: 7 });
+
+    // the cuts: each inside a silent gap of the recording, no chunk longer than 10 minutes
+    const status = await statusOf(transcript.id);
+    expect(status.cuts).toHaveLength(6);
+    for (const cut of status.cuts) expect(hour.silences.some((s) => s.start <= cut && cut <= s.end), `cut at ${cut}s`).toBe(true);
+    const bounds = [0, ...status.cuts, 3600];
+    for (let i = 1; i < bounds.length; i++) expect(bounds[i]! - bounds[i - 1]!).toBeLessThanOrEqual(600);
+    expect(status.chunksDone.toSorted()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+
+    // every chunk went to Whisper once; the words came back complete, in order, none twice
+    const calls = transcriptionCalls().slice(before);
+    expect(calls.map(fileOf).toSorted()).toEqual(['chunk-000.ogg', 'chunk-001.ogg', 'chunk-002.ogg', 'chunk-003.ogg', 'chunk-004.ogg', 'chunk-005.ogg', 'chunk-006.ogg']);
+    expect(words(transcript.text!)).toEqual(inRussian(hour));
+
+    // the first part in a message, then the .txt and .srt files
+    const docs = msgs(id).filter((m) => m.document);
+    expect(docs.map((d) => d.document!.file_name).toSorted()).toEqual(['transcript.srt', 'transcript.txt']);
+    const header = find(id, '📝 Расшифровка · 1:00:00')!;
+    expect(textOf(header).length).toBeLessThanOrEqual(4096);
+    const txt = tg().world.files.get(docs.find((d) => d.document!.file_name === 'transcript.txt')!.document!.file_id)!.data.toString('utf8');
+    expect(words(txt)).toEqual(inRussian(hour));
+    const srt = tg().world.files.get(docs.find((d) => d.document!.file_name === 'transcript.srt')!.document!.file_id)!.data.toString('utf8');
+    const stamps = [...srt.matchAll(/(\d\d):(\d\d):(\d\d),(\d\d\d) --> /g)].map(([, h, m, s, ms]) => +h! * 3600 + +m! * 60 + +s! + +ms! / 1000);
+    expect(stamps.length).toBeGreaterThan(100);
+    expect(stamps.every((t, i) => i === 0 || t >= stamps[i - 1]!)).toBe(true);
+    expect(stamps.at(-1)).toBeGreaterThan(3500);
+
+    expect(await getBalance(stack.prisma, user.id)).toBe(140);
+    expect(await ledgerSum(stack.prisma, user.id)).toBe(140);
+    expect((await transactions(user.id)).filter((t) => t.kind === 'CHARGE').map((t) => t.amount)).toEqual([-60]);
+  });
+
+  it('a chunk failing twice then succeeding: delivered as one message, charged once', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    const before = transcriptionCalls().length;
+    stack.openai.setKnobs({ fail5xxNext: 2 });
+    await tg().users.sendMedia(id, 'audio', await readFile(short.path), { fileName: 'note.ogg', mimeType: 'audio/ogg' });
+    const result = await eventually(() => find(id, '📝 Расшифровка · 1:30'), { timeoutMs: 60_000 });
+    expect(words(textOf(result))).toEqual(['расшифровка', ...inRussian(short)]);
+    const calls = transcriptionCalls().slice(before);
+    expect(calls.map((c) => c.status)).toEqual([500, 500, 200]);
+    await eventually(() => find(id, 'Расшифровка готова'));
+    expect(await getBalance(stack.prisma, user.id)).toBe(198);
+    expect(msgs(id).some((m) => m.document)).toBe(false);
+  });
+
+  it('a chunk failing for good: full refund and a message', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    stack.openai.setKnobs({ rate5xx: 1 });
+    try {
+      await tg().users.sendMedia(id, 'voice', await readFile(short.path), { mimeType: 'audio/ogg' });
+      const failed = await eventually(() => find(id, 'Расшифровка не удалась'), { timeoutMs: 90_000 });
+      expect(textOf(failed)).toContain('2 кредитов возвращено');
+    } finally {
+      stack.openai.setKnobs({ rate5xx: 0 });
+    }
+    const transcript = await transcriptOf(user.id);
+    expect(transcript).toMatchObject({ status: 'FAILED', failureReason: 'transcription_failed' });
+    await eventually(async () => (await transactions(user.id)).some((t) => t.kind === 'REFUND'));
+    expect((await transactions(user.id)).map((t) => [t.kind, t.amount])).toEqual([
+      ['GRANT', 200],
+      ['CHARGE', -2],
+      ['REFUND', 2],
+    ]);
+    expect(await ledgerSum(stack.prisma, user.id)).toBe(200);
+  });
+
+  it('workers killed mid-way: finished chunks are not transcribed again; the job completes', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    stack.openai.setKnobs({ latencyPerAudioSecondMs: 6 }); // a 10-minute chunk takes ≈ 3.6 s
+    try {
+      const before = transcriptionCalls().length;
+      await tg().users.sendMedia(id, 'voice', await readFile(twentyFive.path), { mimeType: 'audio/ogg' });
+      const quote = await eventually(() => find(id, '25 мин'), { timeoutMs: 60_000 });
+      tg().pressButton(id, quote.message_id, `tc:${(await transcriptOf(user.id)).id}`);
+      const transcript = await transcriptOf(user.id);
+      const finishedBefore = await eventually(async () => {
+        const s = await statusOf(transcript.id);
+        return s.chunksDone.length >= 1 ? s.chunksDone : null;
+      }, { timeoutMs: 60_000 });
+      await stack.restartWorkers();
+      await eventually(() => find(id, 'Расшифровка готова'), { timeoutMs: 120_000 });
+      const ok = transcriptionCalls((r) => r.status === 200).filter((r) => stack.openai.requests.indexOf(r) >= stack.openai.requests.indexOf(transcriptionCalls()[before]!));
+      for (const index of finishedBefore) {
+        expect(ok.filter((r) => fileOf(r) === `chunk-${String(index).padStart(3, '0')}.ogg`)).toHaveLength(1);
+      }
+      const done = await stack.prisma.transcript.findUniqueOrThrow({ where: { id: transcript.id } });
+      expect(words(done.text!)).toEqual(inRussian(twentyFive));
+      expect(await getBalance(stack.prisma, user.id)).toBe(175);
+    } finally {
+      stack.openai.setKnobs({ latencyPerAudioSecondMs: 0 });
+    }
+  });
+
+  it('cancel during transcription: the whole price comes back', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    stack.openai.setKnobs({ latencyPerAudioSecondMs: 20 });
+    try {
+      await tg().users.sendMedia(id, 'voice', await readFile(twentyFive.path), { mimeType: 'audio/ogg' });
+      const quote = await eventually(() => find(id, '25 мин'), { timeoutMs: 60_000 });
+      const transcript = await transcriptOf(user.id);
+      tg().pressButton(id, quote.message_id, `tc:${transcript.id}`);
+      await eventually(async () => (await getBalance(stack.prisma, user.id)) === 175);
+      await eventually(() => find(id, 'Расшифровываю: часть 0/3'));
+      tg().sendText(id, '/cancel');
+      await eventually(() => find(id, 'Расшифровка отменена. 25 кредитов возвращено'), { timeoutMs: 60_000 }).catch((err: unknown) => {
+        throw new Error(`${String(err)}; messages: ${JSON.stringify(msgs(id).map(textOf))}`);
+      });
+    } finally {
+      stack.openai.setKnobs({ latencyPerAudioSecondMs: 0 });
+    }
+    await eventually(async () => (await getBalance(stack.prisma, user.id)) === 200);
+    expect(await ledgerSum(stack.prisma, user.id)).toBe(200);
+  });
+
+  it('corrupt audio, a renamed text file and a file over the 20 MB download limit: a clear message, nothing charged', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    await tg().users.sendMedia(id, 'voice', randomBytes(30_000), { mimeType: 'audio/ogg', duration: 12 });
+    await eventually(() => msgs(id).filter((m) => textOf(m).includes('Не получается прочитать файл как аудио')).length === 1, { timeoutMs: 60_000 });
+    await tg().users.sendMedia(id, 'document', Buffer.from('Это не аудио, а текстовый файл.\n'.repeat(200)), { fileName: 'lecture.mp3', mimeType: 'audio/mpeg' });
+    await eventually(() => msgs(id).filter((m) => textOf(m).includes('Не получается прочитать файл как аудио')).length === 2, { timeoutMs: 60_000 });
+    await tg().users.sendMedia(id, 'document', randomBytes(21 * 1024 * 1024), { fileName: 'big.mp3', mimeType: 'audio/mpeg' });
+    await eventually(() => find(id, 'Файл больше 20 МБ'), { timeoutMs: 60_000 });
+    // a plain text document is not a recording: no job at all
+    await tg().users.sendMedia(id, 'document', Buffer.from('notes'), { fileName: 'notes.txt', mimeType: 'text/plain' });
+    await eventually(() => find(id, '/help'));
+
+    const rows = await stack.prisma.transcript.findMany({ where: { userId: user.id } });
+    expect(rows.map((r) => [r.status, r.failureReason]).toSorted()).toEqual([
+      ['FAILED', 'not_audio'],
+      ['FAILED', 'not_audio'],
+      ['FAILED', 'too_large'],
+    ]);
+    expect(msgs(id).filter((m) => textOf(m).includes('Ничего не списано'))).toHaveLength(3);
+    expect((await transactions(user.id)).map((t) => t.kind)).toEqual(['GRANT']);
+    expect(await getBalance(stack.prisma, user.id)).toBe(200);
+  });
+
+  it("forged buttons with another user's transcript id are refused", async () => {
+    const owner = uniqueTelegramId();
+    const ownerUser = await onboard(owner);
+    await tg().users.sendMedia(owner, 'voice', await readFile(twentyFive.path), { mimeType: 'audio/ogg' });
+    await eventually(() => find(owner, '25 мин'), { timeoutMs: 60_000 });
+    const transcript = await transcriptOf(ownerUser.id);
+
+    const intruder = uniqueTelegramId();
+    await onboard(intruder);
+    tg().sendText(intruder, '/balance');
+    const someMessage = await eventually(() => find(intruder, 'Баланс'));
+    for (const data of [`tc:${transcript.id}`, `tx:${transcript.id}`]) {
+      const answer = tg().pressButton(intruder, someMessage.message_id, data);
+      await eventually(() => tg().world.callbackAnswers.get(answer.callback_query!.id)?.text === 'Расшифровка не найдена или уже завершена.');
+    }
+    expect((await statusOf(transcript.id)).stage).toBe('awaiting_confirmation');
+    expect(await getBalance(stack.prisma, ownerUser.id)).toBe(200);
+    tg().pressButton(owner, find(owner, '25 мин')!.message_id, `tx:${transcript.id}`);
+    await eventually(() => find(owner, 'Расшифровка отменена. Ничего не списано'));
+  });
+});

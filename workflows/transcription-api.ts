@@ -1,0 +1,53 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Language } from '../lib/i18n';
+
+export interface TranscriptionInput {
+  transcriptId: string;
+  userId: number;
+  telegramId: number;
+  chatId: number;
+  language: Language;
+  fileId: string;
+  fileUniqueId: string;
+  fileName?: string;
+  mimeType?: string;
+  sizeBytes?: number;
+  /** Credits per started minute. */
+  unitPrice: number;
+  /** Longer recordings are refused, uncharged. */
+  maxSeconds: number;
+  /** Longer recordings wait for the user's confirmation of duration and price. */
+  confirmAboveSeconds: number;
+  /** How long a quote waits for the confirm button before the job ends, uncharged. */
+  confirmTimeoutSeconds: number;
+  /** Chunks transcribed at the same time (this job). */
+  parallelChunks: number;
+}
+
+export type TranscriptionStage =
+  | 'checking'
+  | 'awaiting_confirmation'
+  | 'charging'
+  | 'transcribing'
+  | 'delivering'
+  | 'completed'
+  | 'rejected'
+  | 'failed'
+  | 'cancelled';
+
+export interface TranscriptionStatus {
+  stage: TranscriptionStage;
+  durationSeconds?: number;
+  minutes?: number;
+  price?: number;
+  chunksTotal: number;
+  /** Where the recording was cut (seconds), from the chunk plan. */
+  cuts: number[];
+  /** Chunk indexes whose transcript is stored, in the order they finished. */
+  chunksDone: number[];
+  failureReason?: string;
+}
+
+export const confirmTranscriptionSignal = defineSignal('confirm');
+export const cancelTranscriptionSignal = defineSignal('cancel');
+export const transcriptionStatusQuery = defineQuery<TranscriptionStatus>('status');

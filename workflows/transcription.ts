@@ -1,0 +1,198 @@
+import { CancellationScope, condition, isCancellation, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LocalizedButton, LocalizedMessage } from '../activities/telegram';
+import { callbacks } from '../lib/callback-data';
+import { formatDuration } from '../lib/duration';
+import { billingFor } from './billing-client';
+import { notifyInsufficientFunds } from './notifications';
+import { audioActivities, dbActivities, telegramActivities, transcribeActivities } from './proxies';
+import { JobStatusKey } from './search-attributes';
+import {
+  cancelTranscriptionSignal,
+  confirmTranscriptionSignal,
+  transcriptionStatusQuery,
+  type TranscriptionInput,
+  type TranscriptionStage,
+  type TranscriptionStatus,
+} from './transcription-api';
+
+/** Time for everything but the Whisper calls themselves (download, cutting, delivery), on top of the recording's length. */
+const DEADLINE_BASE_SECONDS = 30 * 60;
+
+/**
+ * Chunked transcription (`tr-<transcriptId>`): download, decode and plan
+ * (bad files end here, uncharged) → a quote with a confirm button for long
+ * recordings → charge per started minute → cut at quiet points → chunks
+ * through Whisper in parallel (bounded), each retried on its own → merge in
+ * order → text and files delivered → settle. Progress "chunk 3/12" in one
+ * edited message. Cancel, a chunk failing for good, nothing recognised or the
+ * deadline → full refund with the reason.
+ */
+export async function transcriptionWorkflow(input: TranscriptionInput): Promise<TranscriptionStatus> {
+  const status: TranscriptionStatus = { stage: 'checking', chunksTotal: 0, cuts: [], chunksDone: [] };
+  let confirmed = false;
+  let cancelled = false;
+  let cancelWork: (() => void) | null = null;
+  setHandler(transcriptionStatusQuery, () => status);
+  setHandler(confirmTranscriptionSignal, () => void (confirmed = true));
+  setHandler(cancelTranscriptionSignal, () => {
+    cancelled = true;
+    cancelWork?.();
+  });
+
+  const db = dbActivities();
+  const telegram = telegramActivities();
+  const audio = audioActivities();
+  const whisper = transcribeActivities();
+  const chat = { chatId: input.chatId, language: input.language };
+  const { transcriptId, userId } = input;
+  const stage = (s: TranscriptionStage) => {
+    status.stage = s;
+    upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
+  };
+  const cancelButton: LocalizedButton[] = [{ label: { key: 'button-tr-cancel' }, data: callbacks.transcriptCancel.pack({ id: transcriptId }) }];
+  /** Ends a job that charged nothing: the row, the stage, the live message. */
+  const endUncharged = async (final: 'rejected' | 'cancelled' | 'failed', reason: string, message: LocalizedMessage) => {
+    status.failureReason = reason;
+    await db.setTranscriptStatus({ transcriptId, status: final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: reason });
+    stage(final);
+    await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
+    return status;
+  };
+
+  await db.createTranscript({
+    transcriptId,
+    userId,
+    fileId: input.fileId,
+    fileUniqueId: input.fileUniqueId,
+    fileName: input.fileName,
+    mimeType: input.mimeType,
+    sizeBytes: input.sizeBytes,
+  });
+  const progress = await telegram.sendMessage({ ...chat, message: { key: 'tr-checking' }, buttons: [cancelButton] });
+
+  const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, maxSeconds: input.maxSeconds });
+  if (!analysed.ok) {
+    return endUncharged('rejected', analysed.reason, {
+      key: 'tr-rejected',
+      params: { reason: analysed.reason, max: Math.round(input.maxSeconds / 60) },
+    });
+  }
+  if (cancelled) return endUncharged('cancelled', 'user', { key: 'tr-cancelled-free' });
+
+  const { chunks, durationSeconds } = analysed;
+  const minutes = Math.max(1, Math.ceil(durationSeconds / 60));
+  const price = minutes * input.unitPrice;
+  Object.assign(status, { durationSeconds, minutes, price, chunksTotal: chunks.length, cuts: chunks.slice(1).map((c) => c.ownStart) });
+  await db.setTranscriptStatus({ transcriptId, status: 'PENDING', durationSec: Math.round(durationSeconds), audioObjectKey: analysed.objectKey, chunkCount: chunks.length, language: input.language });
+  const quote = { duration: formatDuration(durationSeconds), minutes, price };
+
+  if (durationSeconds > input.confirmAboveSeconds) {
+    stage('awaiting_confirmation');
+    await telegram.editMessage({
+      ...chat,
+      messageId: progress.messageId,
+      message: { key: 'tr-quote', params: quote },
+      buttons: [[{ label: { key: 'button-tr-confirm', params: { price } }, data: callbacks.transcriptConfirm.pack({ id: transcriptId }) }, ...cancelButton]],
+    });
+    await condition(() => confirmed || cancelled, input.confirmTimeoutSeconds * 1000);
+    if (!confirmed || cancelled) return endUncharged('cancelled', cancelled ? 'user' : 'not_confirmed', { key: cancelled ? 'tr-cancelled-free' : 'tr-quote-expired' });
+  }
+
+  stage('charging');
+  const billing = billingFor({
+    userId,
+    telegramId: input.telegramId,
+    jobKind: 'transcription',
+    unitPrice: input.unitPrice,
+    units: minutes,
+    deadlineSeconds: DEADLINE_BASE_SECONDS + Math.ceil(durationSeconds) + 900,
+    reason: `transcription ${quote.duration}`,
+  });
+  const charge = await billing.charge();
+  if (!charge.ok) {
+    await notifyInsufficientFunds(input.chatId, input.language, charge.required, charge.balance);
+    return endUncharged('failed', 'insufficient_funds', { key: 'tr-not-started' });
+  }
+  if (cancelled) {
+    await billing.settle(0);
+    return endUncharged('cancelled', 'user', { key: 'tr-cancelled', params: { refunded: price } });
+  }
+
+  stage('transcribing');
+  await db.setTranscriptStatus({ transcriptId, status: 'RUNNING' });
+  let finished = false;
+  const showProgress = async () => {
+    let shown = -1;
+    while (!finished) {
+      await condition(() => finished || status.chunksDone.length !== shown);
+      if (finished) return;
+      shown = status.chunksDone.length;
+      await telegram.editMessage({
+        ...chat,
+        messageId: progress.messageId,
+        message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length } }, { key: 'tr-quote', params: quote }],
+        buttons: [cancelButton],
+      });
+    }
+  };
+  const progressShown = showProgress().catch((err: unknown) => log.warn('progress message not updated', { error: String(err) }));
+
+  const work = new CancellationScope();
+  cancelWork = () => work.cancel();
+  if (cancelled) work.cancel(); // the cancel came while the job was being charged
+  let delivered = false;
+  try {
+    const deadline = DEADLINE_BASE_SECONDS * 1000 + durationSeconds * 1000;
+    const done = work.run(async () => {
+      await audio.cutChunks({ userId, transcriptId, chunks });
+      let next = 0;
+      const lane = async () => {
+        while (next < chunks.length) {
+          const chunk = chunks[next++]!;
+          await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language });
+          status.chunksDone.push(chunk.index);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(input.parallelChunks, chunks.length) }, lane));
+      await db.assembleTranscript({ userId, transcriptId, chunks });
+    });
+    let settled = false;
+    const outcome = done.then(
+      () => (settled = true),
+      (err: unknown) => {
+        settled = true;
+        throw err;
+      },
+    );
+    if (!(await condition(() => settled, deadline))) {
+      status.failureReason = 'deadline';
+      work.cancel();
+    }
+    await outcome;
+    finished = true;
+    stage('delivering');
+    delivered = (await telegram.deliverTranscript({ ...chat, transcriptId })).delivered;
+    if (!delivered) status.failureReason = 'no_speech';
+  } catch (err) {
+    work.cancel(); // a chunk failed for good: stop the others
+    if (!isCancellation(err)) log.error('transcription failed', { error: String(err) });
+    status.failureReason ??= cancelled ? 'user' : isCancellation(err) ? 'cancelled' : 'transcription_failed';
+  }
+  finished = true;
+  await progressShown;
+
+  await CancellationScope.nonCancellable(async () => {
+    await billing.settle(delivered ? minutes : 0);
+    const final = delivered ? 'completed' : cancelled ? 'cancelled' : 'failed';
+    await db.setTranscriptStatus({ transcriptId, status: final === 'completed' ? 'COMPLETED' : final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: status.failureReason });
+    stage(final);
+    const outcome: LocalizedMessage =
+      final === 'completed'
+        ? { key: 'tr-done', params: { price } }
+        : final === 'cancelled'
+          ? { key: 'tr-cancelled', params: { refunded: price } }
+          : { key: 'tr-failed', params: { reason: status.failureReason ?? 'transcription_failed', refunded: price } };
+    await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
+  });
+  return status;
+}
