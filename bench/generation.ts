@@ -4,80 +4,28 @@
 // vision 1 s). Prints p50/p99 from start to delivered images, the overhead
 // over the upstream latencies on the critical path (enhance 1 s + FAL 3 s +
 // quality check 1 s = 5 s), and jobs per second with many concurrent users.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
 import { createFalWebhookHandler } from '../bot/fal-webhook';
 import { createFalWebhookVerifier } from '../lib/fal-webhook';
-import { loadBenchDatabaseUrl, loadMinioConfig, loadTemporalConfig, loadConfig } from '../lib/config';
-import { applyLedgerEntry } from '../lib/db/ledger';
-import { upsertUser } from '../lib/db/users';
-import { createLogger } from '../lib/logger';
-import { createMinio, ensureBuckets } from '../lib/minio';
-import { installTemporalRuntime } from '../lib/temporal-runtime';
-import { startSandboxes } from '../sandbox';
-import { bundleWorkflows, createWorkers, runWorkers } from '../workers/create-workers';
-import { createActivityDeps } from '../workers/dependencies';
 import { falWebhookUrl } from '../workflows/fal-api';
 import type { generationWorkflow } from '../workflows/generation';
 import type { GenerationInput } from '../workflows/generation-api';
+import { startBenchStack } from './stack';
 import { measure, printRow } from './stats';
 
 const CRITICAL_PATH_MS = 1000 + 3000 + 1000;
 
 export async function generationBench(): Promise<void> {
-  const logger = createLogger({ level: 'error' });
-  installTemporalRuntime(logger, 'ERROR');
-  const temporalConfig = loadTemporalConfig();
-  const minio = loadMinioConfig();
-  const run = randomBytes(4).toString('hex');
-  const sandboxes = await startSandboxes(['telegram', 'fal', 'openai'], { ports: { telegram: 0, fal: 0, openai: 0 } });
+  const { config, logger, client, sandboxes, users: makeUsers, stop } = await startBenchStack('gen');
   Object.assign(sandboxes.fal!.knobs, { imageJobMs: 3000, queueMs: 0 });
   Object.assign(sandboxes.openai!.knobs, { latencyMs: 1000 });
-  const config = loadConfig({
-    ...sandboxes.env,
-    DATABASE_URL: loadBenchDatabaseUrl(),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    MINIO_ENDPOINT: minio.endPoint,
-    MINIO_PORT: String(minio.port),
-    MINIO_ACCESS_KEY: minio.accessKey,
-    MINIO_SECRET_KEY: minio.secretKey,
-    TEMPORAL_ADDRESS: temporalConfig.address,
-    TEMPORAL_NAMESPACE: temporalConfig.namespace,
-    TEMPORAL_TASK_QUEUE: `aisha-bench-gen-${run}`,
-    LOG_LEVEL: 'error',
-  });
-  await ensureBuckets(createMinio(config.minio));
-  const deps = createActivityDeps(config, logger);
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const workers = await createWorkers({
-    connection: nativeConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: createActivities(deps),
-    workflowBundle: await bundleWorkflows(),
-    shutdownGraceTime: '1 second',
-  });
-  const running = runWorkers(workers);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
   // FAL's signed webhooks reach the workflows through the production handler, as in the bot.
   const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal: client, logger });
   const webhookServer = http.createServer((req, res) => void falWebhook(req, res));
   await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
   const publicBaseUrl = `http://127.0.0.1:${(webhookServer.address() as { port: number }).port}`;
-
-  const users = await Promise.all(
-    Array.from({ length: 50 }, async (_, i) => {
-      const telegramId = 7_000_000_000 + (Number.parseInt(run, 16) % 100_000) * 100 + i;
-      sandboxes.telegram!.world.user(telegramId);
-      const user = await upsertUser(deps.prisma, { telegramId });
-      await applyLedgerEntry(deps.prisma, { userId: user.id, kind: 'GRANT', amount: 100_000, idempotencyKey: `bench-gen:${run}:${i}` });
-      return { id: user.id, telegramId };
-    }),
-  );
+  const users = await makeUsers(50);
   const job = async (i: number) => {
     const user = users[i % users.length]!;
     const generationId = randomUUID();
@@ -114,12 +62,7 @@ export async function generationBench(): Promise<void> {
     printRow('generation, 30 concurrent users', many);
     process.stdout.write(`  jobs per second with 30 concurrent users: ${many.opsPerSecond.toFixed(2)}\n`);
   } finally {
-    for (const w of workers.values()) if (w.getState() === 'RUNNING') w.shutdown();
-    await running;
-    await connection.close();
-    await nativeConnection.close();
-    await deps.close();
-    await sandboxes.stop();
+    await stop();
     webhookServer.closeAllConnections();
     await new Promise((r) => webhookServer.close(r));
   }
