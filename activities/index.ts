@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { OpenAI } from 'openai';
 import type { Api } from 'grammy';
 import type { FalClient } from '../lib/fal';
@@ -5,10 +6,12 @@ import type { Storage } from '../lib/storage';
 import type { Config } from '../lib/config';
 import type { I18n } from '../lib/i18n';
 import type { PrismaClient } from '../lib/prisma';
+import type { WorkerMetrics } from '../lib/worker-metrics';
 import type { QueueKind } from '../workflows/task-queues';
 import { createAudioActivities } from './audio';
 import { createAvatarActivities } from './avatars';
 import { createBillingActivities } from './billing';
+import { createCleanupActivities } from './cleanup';
 import { createFalTrainingActivities } from './fal-training';
 import { createGenerationAiActivities } from './generation-ai';
 import { createGenerationStoreActivities } from './generation-store';
@@ -27,13 +30,17 @@ export interface ActivityDeps {
   storage: Storage;
   openai: OpenAI;
   fal: FalClient;
+  /** For activities that look at other workflows (the cleanup asks whether a draft's workflow still runs). */
+  temporal: Client;
+  /** The worker's Prometheus series (credits are counted when the ledger commits). */
+  metrics: WorkerMetrics;
 }
 
 /** Activities grouped by the task queue whose Worker runs them. */
 export type Activities = Record<QueueKind, Record<string, (...args: never[]) => Promise<unknown>>>;
 
 export function createActivities(deps: ActivityDeps) {
-  const ledger = createLedgerActivities({ prisma: deps.prisma, tariffs: deps.config.tariffs });
+  const ledger = createLedgerActivities({ prisma: deps.prisma, tariffs: deps.config.tariffs, metrics: deps.metrics });
   const { preparePhoto, assessPhoto, buildTrainingArchive } = createPhotoActivities(deps);
   const { deliverImages, ...generationStore } = createGenerationStoreActivities(deps);
   const { enhancePrompt, describeReference, assessQuality, submitGeneration, generationResult } = createGenerationAiActivities(deps);
@@ -48,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),
       ...generationStore,
       ...transcripts,
+      ...createCleanupActivities(deps),
     },
     telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }), deliverImages, deliverTranscript },
     fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage }), submitGeneration, generationResult },

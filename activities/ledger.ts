@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../lib/config';
 import type { PrismaClient } from '../lib/prisma';
 import { applyLedgerEntry, InsufficientFundsError, IdempotencyConflictError, type LedgerEntry, type LedgerResult } from '../lib/db/ledger';
+import type { WorkerMetrics } from '../lib/worker-metrics';
 
 export const LedgerErrors = {
   insufficientFunds: 'InsufficientFunds',
@@ -14,11 +15,13 @@ export interface WelcomeGrantResult {
   balance: number;
 }
 
-export function createLedgerActivities({ prisma, tariffs }: { prisma: PrismaClient; tariffs: Config['tariffs'] }) {
-  /** Business errors become non-retryable failures with a stable type; anything else is retried. */
+export function createLedgerActivities({ prisma, tariffs, metrics }: { prisma: PrismaClient; tariffs: Config['tariffs']; metrics?: Pick<WorkerMetrics, 'ledgerApplied'> }) {
+  /** Business errors become non-retryable failures with a stable type; anything else is retried. Committed entries are counted once. */
   async function apply(entry: LedgerEntry): Promise<LedgerResult> {
     try {
-      return await applyLedgerEntry(prisma, entry);
+      const result = await applyLedgerEntry(prisma, entry);
+      if (result.applied) metrics?.ledgerApplied(entry);
+      return result;
     } catch (err) {
       if (err instanceof InsufficientFundsError) {
         throw ApplicationFailure.create({

@@ -5,9 +5,15 @@ import type { I18n, Language, Translate } from '../lib/i18n';
 import type { Logger } from '../lib/logger';
 import type { PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
+import type { Storage } from '../lib/storage';
+import type { BotMetrics } from './metrics';
 import type { SessionData } from './session';
 
-/** What every handler may use: it reads the DB and talks to Temporal, nothing else. */
+/**
+ * What every handler may use: it reads the DB and talks to Temporal. Storage
+ * is for views only (the gallery reads its images and transcripts' files, and
+ * removes an image the user deletes); jobs' files are written by activities.
+ */
 export interface BotServices {
   config: Config;
   logger: Logger;
@@ -15,6 +21,9 @@ export interface BotServices {
   temporal: Client;
   i18n: I18n;
   redis: Redis;
+  storage: Storage;
+  /** Prometheus series (`GET /metrics`); updates are counted when present. */
+  metrics?: BotMetrics;
 }
 
 export type AppContext = Context &

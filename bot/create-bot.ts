@@ -7,12 +7,17 @@ import { adminFeature } from './features/admin';
 import { avatarFeature } from './features/avatar';
 import { avatarManageFeature } from './features/avatar-manage';
 import { balanceFeature } from './features/balance';
+import { galleryFeature } from './features/gallery';
 import { generateFeature } from './features/generate';
+import { helpFeature } from './features/help';
 import { imageActionsFeature } from './features/image-actions';
+import { jobsFeature } from './features/jobs';
+import { profileFeature } from './features/profile';
 import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
 import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
+import { handleUpdatesOnce, rateLimitPerUser } from './middleware';
 import { redisSessionStorage } from './session';
 
 export interface CreateBotOptions {
@@ -28,6 +33,27 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     client: { apiRoot: config.telegram.apiRoot },
   });
 
+  /** The error boundary: the user gets a short apology with an error id, the log the id and the stack; the update counts as handled. */
+  const apologize = async (ctx: AppContext, error: unknown) => {
+    const errorId = randomUUID().slice(0, 8);
+    (ctx.logger ?? services.logger).error({ err: error, errorId, updateId: ctx.update.update_id }, 'update handler failed');
+    try {
+      const t = ctx.t ?? services.i18n.forLanguage(pickLanguage(ctx.from?.language_code));
+      if (ctx.chat) await ctx.reply(t('error-generic', { errorId }));
+      else if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t('error-generic', { errorId }) });
+    } catch {
+      // the apology itself failed (e.g. Telegram unreachable): the log line above is what remains
+    }
+  };
+  bot.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      await apologize(ctx, err);
+    }
+  });
+  // Inside the boundary, so failed updates are counted as errors.
+  if (services.metrics) bot.use(services.metrics.middleware);
   bot.use(async (ctx, next) => {
     ctx.services = services;
     ctx.logger = services.logger.child({ updateId: ctx.update.update_id, userId: ctx.from?.id });
@@ -36,6 +62,8 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     ctx.t = services.i18n.forLanguage(ctx.language);
     await next();
   });
+  bot.use(handleUpdatesOnce(services.redis));
+  bot.use(rateLimitPerUser(services.redis));
 
   bot.use(
     session({
@@ -44,17 +72,9 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(startFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, transcribeFeature, adminFeature, unhandledFeature);
+  bot.use(startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
 
-  bot.catch(async (err) => {
-    const errorId = randomUUID().slice(0, 8);
-    const ctx = err.ctx;
-    (ctx.logger ?? services.logger).error({ err: err.error, errorId, updateId: ctx.update.update_id }, 'update handler failed');
-    try {
-      if (ctx.chat && ctx.t) await ctx.reply(ctx.t('error-generic', { errorId }));
-    } catch {
-      // the apology itself failed (e.g. Telegram unreachable): the log line above is what remains
-    }
-  });
+  // Polling reports errors here; webhook mode relies on the boundary above (grammY's bot.catch is polling-only).
+  bot.catch((err) => apologize(err.ctx, err.error));
   return bot;
 }

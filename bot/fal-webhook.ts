@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FalWebhookVerifier } from '../lib/fal-webhook';
 import type { Logger } from '../lib/logger';
+import type { BotMetrics } from './metrics';
 import { falResultSignal, type FalResult } from '../workflows/fal-api';
 
 /**
@@ -71,14 +72,27 @@ function workflowIdOf(req: http.IncomingMessage): string | null {
   }
 }
 
-export function createFalWebhookHandler({ verifier, temporal, logger }: { verifier: FalWebhookVerifier; temporal: Client; logger: Logger }): FalWebhookHandler {
+export function createFalWebhookHandler({
+  verifier,
+  temporal,
+  logger,
+  metrics,
+}: {
+  verifier: FalWebhookVerifier;
+  temporal: Client;
+  logger: Logger;
+  /** Counts every delivery by result (`aisha_bot_fal_webhooks_total`). */
+  metrics?: Pick<BotMetrics, 'falWebhook'>;
+}): FalWebhookHandler {
   const log = logger.child({ component: 'fal-webhook' });
+  const count = metrics ? metrics.falWebhook : () => undefined;
 
   return async (req, res) => {
     const rawBody = await readLimited(req, FAL_WEBHOOK_MAX_BODY_BYTES);
     if (!rawBody) {
       log.warn({ contentLength: req.headers['content-length'] }, 'fal webhook refused: body too large');
       // The unread rest of the body is not worth keeping the connection for.
+      count('too_large');
       reply(res, 413, { ok: false, error: 'payload too large' }, { connection: 'close' });
       req.resume();
       return;
@@ -88,6 +102,7 @@ export function createFalWebhookHandler({ verifier, temporal, logger }: { verifi
     if (!verdict.ok) {
       // The reason names the failed check only; headers, body and keys are never logged.
       log.warn({ reason: verdict.reason, path: (req.url ?? '').slice(0, 256) }, 'fal webhook refused: not authentic');
+      count(verdict.code);
       reply(res, 401, { ok: false, error: 'invalid signature' });
       return;
     }
@@ -97,11 +112,13 @@ export function createFalWebhookHandler({ verifier, temporal, logger }: { verifi
       body = JSON.parse(rawBody.toString('utf8')) as WebhookBody;
     } catch {
       log.warn({ requestId: verdict.requestId }, 'fal webhook refused: body is not JSON');
+      count('bad_body');
       reply(res, 400, { ok: false, error: 'invalid JSON' });
       return;
     }
     if (!body || typeof body !== 'object' || typeof body.request_id !== 'string' || (body.status !== 'OK' && body.status !== 'ERROR')) {
       log.warn({ requestId: verdict.requestId }, 'fal webhook refused: not a FAL webhook body');
+      count('bad_body');
       reply(res, 400, { ok: false, error: 'invalid webhook body' });
       return;
     }
@@ -109,6 +126,7 @@ export function createFalWebhookHandler({ verifier, temporal, logger }: { verifi
     const workflowId = workflowIdOf(req);
     if (!workflowId) {
       log.warn({ requestId: body.request_id }, 'fal webhook refused: bad workflow id in path');
+      count('bad_workflow_id');
       reply(res, 400, { ok: false, error: 'invalid workflow id' });
       return;
     }
@@ -120,15 +138,18 @@ export function createFalWebhookHandler({ verifier, temporal, logger }: { verifi
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         log.info({ workflowId, requestId: result.requestId }, 'fal webhook for a workflow that is not running: ignored');
+        count('ignored');
         reply(res, 200, { ok: true, ignored: true });
         return;
       }
       // Temporal unreachable: FAL redelivers on a non-2xx answer.
       log.error({ err, workflowId, requestId: result.requestId }, 'fal webhook could not be forwarded');
+      count('unavailable');
       reply(res, 503, { ok: false, error: 'temporarily unavailable' });
       return;
     }
     log.info({ workflowId, requestId: result.requestId, status: result.status }, 'fal webhook forwarded');
+    count('ok');
     reply(res, 200, { ok: true });
   };
 }

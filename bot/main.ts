@@ -1,13 +1,18 @@
 // Bot entrypoint: config → clients → bot → HTTP server; polling or webhook mode.
 import { createBot } from './create-bot';
 import { createFalWebhookHandler } from './fal-webhook';
+import { setCommandMenus } from './features/help';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from './http-server';
+import { createBotMetrics } from './metrics';
+import { createReadinessCheck } from './readiness';
 import { loadConfigOrExit } from '../lib/config';
 import { createFalWebhookVerifier } from '../lib/fal-webhook';
 import { createI18n } from '../lib/i18n';
 import { createLogger } from '../lib/logger';
+import { createMinio } from '../lib/minio';
 import { createPrisma } from '../lib/prisma';
 import { createRedis } from '../lib/redis';
+import { createStorage } from '../lib/storage';
 import { createTemporalClient } from '../lib/temporal';
 
 const config = loadConfigOrExit();
@@ -15,15 +20,20 @@ const logger = createLogger({ level: config.logLevel, name: 'bot', secrets: conf
 const prisma = createPrisma(config.databaseUrl);
 const temporal = await createTemporalClient(config.temporal);
 const redis = createRedis(config.redisUrl);
-const bot = createBot({ config, logger, prisma, temporal, i18n: createI18n(), redis });
-const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger });
-const server = createHttpServer({ bot, config, logger, falWebhook });
+const storage = createStorage(createMinio(config.minio), config.minio);
+const metrics = createBotMetrics();
+const i18n = createI18n();
+const bot = createBot({ config, logger, prisma, temporal, i18n, redis, storage, metrics });
+const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger, metrics });
+const readiness = createReadinessCheck({ prisma, redis, minio: createMinio(config.minio), temporal });
+const server = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness });
 
 await new Promise<void>((resolve) => server.listen(config.http.port, '0.0.0.0', resolve));
 logger.info({ port: config.http.port, mode: config.telegram.mode }, 'http server listening');
 
+await bot.init();
+await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }, 'command menus not set'));
 if (config.telegram.mode === 'webhook') {
-  await bot.init();
   await bot.api.setWebhook(`${config.http.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`, {
     secret_token: config.telegram.webhookSecret,
     allowed_updates: ['message', 'callback_query', 'pre_checkout_query'],

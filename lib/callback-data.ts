@@ -67,4 +67,23 @@ export const callbacks = {
   imagePrompt: defineCallback('ip', { id: 'str' }),
   transcriptConfirm: defineCallback('tc', { id: 'str' }),
   transcriptCancel: defineCallback('tx', { id: 'str' }),
+  jobCancel: defineCallback('jc', { id: 'str' }),
+  // Gallery (bot/features/gallery.ts): the filter and page live in Redis; buttons carry only targets and image ids.
+  galleryPage: defineCallback('glp', { p: 'int' }),
+  galleryCounter: defineCallback('glc', {}),
+  galleryKind: defineCallback('glk', { k: 'str' }),
+  galleryPeriod: defineCallback('gld', { d: 'str' }),
+  galleryFavorites: defineCallback('glf', {}),
+  galleryReset: defineCallback('glr', {}),
+  galleryStar: defineCallback('gls', { id: 'str' }),
+  galleryDelete: defineCallback('glx', { id: 'str' }),
+  galleryDeleteConfirm: defineCallback('gly', { id: 'str' }),
+  galleryDeleteCancel: defineCallback('gln', {}),
+  galleryCreate: defineCallback('glw', {}),
+  galleryOpen: defineCallback('glo', {}),
+  galleryTranscripts: defineCallback('glt', {}),
+  transcriptFile: defineCallback('tf', { id: 'str', f: 'str' }),
+  // Profile and language (bot/features/profile.ts).
+  languageMenu: defineCallback('lm', {}),
+  language: defineCallback('ln', { lang: 'str' }),
 };

@@ -59,6 +59,8 @@ const baseSchema = z.object({
     TELEGRAM_WEBHOOK_SECRET: optional(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16–256 chars of A-Z a-z 0-9 _ -')),
     PUBLIC_BASE_URL: optional(url),
     HTTP_PORT: int(8080, 1).pipe(z.number().max(65535)),
+    /** The worker's Prometheus endpoint (`/metrics`: Temporal SDK + job and credit series); 0 turns it off. */
+    METRICS_PORT: int(9464, 0).pipe(z.number().max(65535)),
 
     FAL_KEY: optional(z.string().min(8)),
     FAL_PROXY_URL: optional(url),
@@ -140,6 +142,8 @@ export interface Config {
     webhookSecret?: string;
   };
   http: { port: number; publicBaseUrl: string };
+  /** The worker's `/metrics` port (0: none). */
+  metrics: { port: number };
   fal: { key?: string; proxyUrl?: string; jwksUrl: string; archiveUpload: 'presigned' | 'fal_storage'; pollIntervalSeconds: number };
   openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
@@ -191,6 +195,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
     },
     http: { port: e.HTTP_PORT, publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.HTTP_PORT}`).replace(/\/$/, '') },
+    metrics: { port: e.METRICS_PORT },
     fal: {
       key: e.FAL_KEY,
       proxyUrl: e.FAL_PROXY_URL,

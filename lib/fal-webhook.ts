@@ -10,7 +10,10 @@ import { createHash, createPublicKey, verify as verifySignature, type JsonWebKey
  * refetch (at most once a minute), so a key rotation is picked up quickly
  * while a flood of forged requests cannot turn into a flood of JWKS fetches.
  */
-export type FalWebhookVerdict = { ok: true; requestId: string } | { ok: false; reason: string };
+export type FalWebhookVerdict = { ok: true; requestId: string } | { ok: false; reason: string; code: FalWebhookRejection };
+
+/** Why a delivery was refused, as a stable label (metrics): the `reason` text says more. */
+export type FalWebhookRejection = 'missing_headers' | 'malformed' | 'stale' | 'bad_signature' | 'jwks_unavailable' | 'error';
 
 export type HeaderBag = Headers | Record<string, string | string[] | undefined>;
 
@@ -122,10 +125,10 @@ export function createFalWebhookVerifier(options: FalWebhookVerifierOptions): Fa
         const userId = header(headers, HEADER.userId);
         const timestamp = header(headers, HEADER.timestamp);
         const signatureHex = header(headers, HEADER.signature);
-        if (!requestId || !userId || !timestamp || !signatureHex) return { ok: false, reason: 'missing webhook signature headers' };
-        if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed timestamp' };
-        if (Math.abs(now() / 1000 - Number(timestamp)) > maxSkew) return { ok: false, reason: 'timestamp outside the allowed window' };
-        if (!/^[0-9a-fA-F]{128}$/.test(signatureHex)) return { ok: false, reason: 'malformed signature' };
+        if (!requestId || !userId || !timestamp || !signatureHex) return { ok: false, reason: 'missing webhook signature headers', code: 'missing_headers' };
+        if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'malformed timestamp', code: 'malformed' };
+        if (Math.abs(now() / 1000 - Number(timestamp)) > maxSkew) return { ok: false, reason: 'timestamp outside the allowed window', code: 'stale' };
+        if (!/^[0-9a-fA-F]{128}$/.test(signatureHex)) return { ok: false, reason: 'malformed signature', code: 'malformed' };
 
         const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : Buffer.from(rawBody);
         const digest = createHash('sha256').update(body).digest('hex');
@@ -138,10 +141,10 @@ export function createFalWebhookVerifier(options: FalWebhookVerifierOptions): Fa
           const fresh = await refresh();
           if (fresh && anyKeyAccepts(fresh, message, signature)) return { ok: true, requestId };
         }
-        if (!keys && !cached) return { ok: false, reason: 'JWKS unavailable' };
-        return { ok: false, reason: 'signature does not verify' };
+        if (!keys && !cached) return { ok: false, reason: 'JWKS unavailable', code: 'jwks_unavailable' };
+        return { ok: false, reason: 'signature does not verify', code: 'bad_signature' };
       } catch (err) {
-        return { ok: false, reason: `verification error: ${(err as Error).message}` };
+        return { ok: false, reason: `verification error: ${(err as Error).message}`, code: 'error' };
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { BucketItem } from 'minio';
 import type { Config } from './config';
 import type { Bucket, MinioClient } from './minio';
 
@@ -47,6 +48,26 @@ export function createStorage(client: MinioClient, cfg: Config['minio']) {
       if (!publicBase) return url;
       const u = new URL(url);
       return `${publicBase}${u.pathname}${u.search}`;
+    },
+
+    /** Removes one object (a missing one is not an error, as in S3). */
+    async remove(bucket: Bucket, key: string): Promise<void> {
+      await client.removeObject(bucket, key);
+    },
+
+    /** Every object under a prefix (recursive, streamed), with its size and last modification time. */
+    async *list(bucket: Bucket, prefix = ''): AsyncGenerator<{ key: string; size: number; lastModified: Date }> {
+      for await (const item of client.listObjectsV2(bucket, prefix, true) as AsyncIterable<BucketItem>) {
+        if (item.name) yield { key: item.name, size: item.size, lastModified: item.lastModified };
+      }
+    },
+
+    /** Removes these objects (absent ones are fine), 1000 per request; throws when the store refuses any. */
+    async removeKeys(bucket: Bucket, keys: string[]): Promise<number> {
+      if (keys.length === 0) return 0;
+      const errors = (await client.removeObjects(bucket, keys)).filter((e) => e != null);
+      if (errors.length > 0) throw new Error(`could not remove ${errors.length} object(s) from ${bucket}: ${JSON.stringify(errors[0]).slice(0, 300)}`);
+      return keys.length;
     },
 
     /** Removes every object under a prefix; returns how many. */

@@ -1,14 +1,39 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Worker,
+  type InjectedSinks,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { createWorkerMetrics, type WorkerMetrics } from '../lib/worker-metrics';
+import type { JobMetricsSinks } from '../workflows/job-metrics';
 import { allTaskQueues, type QueueKind } from '../workflows/task-queues';
 import type { Activities } from '../activities';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Workflow interceptors bundled with every workflow set: job start/end counts for /metrics. */
+const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/job-metrics.ts', import.meta.url))];
 
 /** Bundles the workflow code once (Temporal's webpack, not Vite); pass the result to every worker. */
 export function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: path, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  return bundleWorkflowCode({
+    workflowsPath: path,
+    workflowInterceptorModules,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+}
+
+/** The worker side of workflows/job-metrics.ts (sinks are not called during replay). */
+function jobMetricsSinks(metrics: WorkerMetrics): InjectedSinks<JobMetricsSinks> {
+  return {
+    jobMetrics: {
+      started: { fn: (_info, kind) => metrics.jobStarted(kind) },
+      ended: { fn: (_info, kind, status, failed) => metrics.jobEnded(kind, status, failed) },
+    },
+  };
 }
 
 /**
@@ -31,6 +56,8 @@ export interface CreateWorkersOptions {
   taskQueue: string;
   activities: Activities;
   workflowBundle: WorkflowBundleWithSourceMap;
+  /** Where job starts and ends are counted (the worker's /metrics); a private set when omitted. */
+  metrics?: WorkerMetrics;
   /** Tests shut down fast. */
   shutdownGraceTime?: string;
 }
@@ -43,6 +70,7 @@ export interface CreateWorkersOptions {
 export async function createWorkers(opts: CreateWorkersOptions): Promise<Map<QueueKind, Worker>> {
   const queues = allTaskQueues(opts.taskQueue);
   const workers = new Map<QueueKind, Worker>();
+  const sinks = jobMetricsSinks(opts.metrics ?? createWorkerMetrics({ processMetrics: false }));
   for (const kind of Object.keys(queues) as QueueKind[]) {
     const isMain = kind === 'main';
     if (!isMain && Object.keys(opts.activities[kind]).length === 0) continue;
@@ -53,7 +81,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Map<Que
         namespace: opts.namespace,
         taskQueue: queues[kind],
         activities: opts.activities[kind],
-        ...(isMain ? { workflowBundle: opts.workflowBundle } : {}),
+        ...(isMain ? { workflowBundle: opts.workflowBundle, sinks } : {}),
         shutdownGraceTime: opts.shutdownGraceTime ?? '30 seconds',
         ...QUEUE_OPTIONS[kind],
       }),

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { Api } from 'grammy';
 import type { ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
@@ -8,6 +9,7 @@ import { createMinio } from '../lib/minio';
 import { createOpenAI } from '../lib/openai';
 import { createPrisma } from '../lib/prisma';
 import { createStorage } from '../lib/storage';
+import { createWorkerMetrics } from '../lib/worker-metrics';
 
 /**
  * The clients activities use, built once per worker process. A missing FAL or
@@ -18,6 +20,8 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
   if (!config.fal.key) logger.warn('FAL_KEY is not set: avatar training and image generation will fail (and refund)');
   if (!config.openai.apiKey) logger.warn('OPENAI_API_KEY is not set: photo checks, prompts and transcription will fail (and refund)');
   const prisma = createPrisma(config.databaseUrl);
+  // Connects on first use (the cleanup's workflow lookups), not at start.
+  const temporal = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
   return {
     config,
     prisma,
@@ -26,7 +30,10 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
     storage: createStorage(createMinio(config.minio), config.minio),
     openai: createOpenAI({ ...config.openai, apiKey: config.openai.apiKey ?? 'OPENAI_API_KEY-not-set' }),
     fal: createFal(config.fal),
+    temporal,
+    metrics: createWorkerMetrics(),
     async close() {
+      await temporal.connection.close();
       await prisma.$disconnect();
     },
   };

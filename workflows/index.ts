@@ -7,3 +7,4 @@ export { avatarTrainingWorkflow } from './avatar-training';
 export { deleteAvatarWorkflow } from './avatar-delete';
 export { generationWorkflow } from './generation';
 export { transcriptionWorkflow } from './transcription';
+export { cleanupWorkflow } from './cleanup';

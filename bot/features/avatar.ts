@@ -8,6 +8,7 @@ import type { avatarTrainingWorkflow } from '../../workflows/avatar-training';
 import { falWebhookUrl } from '../../workflows/fal-api';
 import { workflowIds } from '../../workflows/ids';
 import type { AppContext } from '../context';
+import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
 
 /** Creating an avatar: type → name → photos → start. The bot only starts the workflow and signals it. */
@@ -84,6 +85,8 @@ async function ownAvatar(ctx: AppContext, id: string | undefined) {
 avatarFeature.callbackQuery(callbacks.avatarStart.filter, async (ctx) => {
   const avatar = await ownAvatar(ctx, callbacks.avatarStart.unpack(ctx.callbackQuery.data)?.id);
   if (!avatar) return ctx.answerCallbackQuery({ text: ctx.t('avatar-not-found') });
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+  if (!user || !(await withinJobLimit(ctx, user.id, 'avatar_training'))) return;
   await ctx.services.temporal.workflow.getHandle(workflowIds.avatar(avatar.id)).signal(startTrainingSignal);
   await ctx.answerCallbackQuery();
 });

@@ -8,6 +8,7 @@ import { ASPECT_RATIOS, type GenerationInput, type GenerationMode } from '../../
 import { workflowIds } from '../../workflows/ids';
 import type { AppContext } from '../context';
 import type { GenerationDraft } from '../session';
+import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
 
 /** `/generate` (main avatar), `/imagen` (Imagen 4), "like this photo"; options, then the workflow does everything. */
@@ -119,6 +120,7 @@ export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
       : null;
     if (!avatar?.loraUrl) return ctx.reply(ctx.t('gen-no-avatar'));
   }
+  if (!(await withinJobLimit(ctx, user.id, 'generation'))) return;
   const generationId = randomUUID();
   const workflowId = workflowIds.generation(generationId);
   const input: GenerationInput = {

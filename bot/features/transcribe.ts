@@ -7,6 +7,7 @@ import { workflowIds } from '../../workflows/ids';
 import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
 import type { AppContext } from '../context';
+import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
 
 /**
@@ -46,6 +47,8 @@ transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'm
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
 
   const transcriptId = transcriptIdFor(ctx.chat.id, m.message_id);
+  const existing = await prisma.transcript.findUnique({ where: { id: transcriptId }, select: { id: true } });
+  if (!existing && !(await withinJobLimit(ctx, user.id, 'transcription'))) return;
   const input: TranscriptionInput = {
     transcriptId,
     userId: user.id,

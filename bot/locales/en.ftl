@@ -257,3 +257,130 @@ tr-failed = { $reason ->
 tr-result-header = 📝 Transcript · { $duration }
 tr-result-files = 📎 The full text and subtitles with timestamps are in the files below.
 tr-not-found = Transcription not found or already finished.
+
+## Gallery
+# $page, $total: strings ("3", "57"); $kind: AVATAR | IMAGEN4; $avatar: the avatar's name or "none"; $favorite: yes | no; $date: "12.03.2026"; $prompt: a prompt excerpt.
+gallery-caption =
+    🖼 Gallery · { $page } of { $total }
+    { $kind ->
+        [AVATAR] 🧑‍🎨 { $avatar ->
+            [none] With an avatar
+           *[other] Avatar “{ $avatar }”
+        }
+       *[IMAGEN4] 🎨 Imagen 4
+    } · { $date }{ $favorite ->
+        [yes] {" "}· ⭐ favourite
+       *[no] {""}
+    }
+    “{ $prompt }”
+gallery-prev = ←
+gallery-next = →
+gallery-counter = { $page }/{ $total }
+gallery-star-add = ☆ Favourite
+gallery-star-remove = ⭐ Unfavourite
+gallery-delete-button = 🗑 Delete
+# $kind: all | AVATAR | IMAGEN4; $count: how many images the button leads to.
+gallery-filter-kind = { $kind ->
+        [AVATAR] 🧑‍🎨 Avatar
+        [IMAGEN4] 🎨 Imagen 4
+       *[all] 🖼 All
+    } · { $count }
+# $period: all | today | week | month.
+gallery-filter-period = { $period ->
+        [today] Today
+        [week] 7 days
+        [month] 30 days
+       *[all] All time
+    }
+gallery-filter-favorites = ⭐ Favourites only · { $count }
+# The mark of the chosen option on its button (a filter, the language).
+button-chosen = ✓ { $label }
+gallery-transcripts-button = 🎧 Transcripts
+gallery-reset-button = ↺ Reset filters
+gallery-create-button = 🎨 Create an image
+gallery-empty =
+    🖼 Your gallery is empty for now.
+    Every image you create will be here, with filters, favourites and paging. Create the first one with /imagen or /generate.
+gallery-empty-filter =
+    🔍 Nothing matches these filters (the whole gallery: { $everything }).
+    Change the filters with the buttons below or reset them.
+gallery-delete-confirm = 🗑 Delete this image from your gallery? It cannot be brought back.
+gallery-delete-yes = 🗑 Yes, delete
+gallery-delete-no = ↩️ No
+gallery-deleted = 🗑 Image deleted
+gallery-transcripts-title = 🎧 Your recent transcripts — get their files again:
+gallery-transcripts-empty = 🎧 No transcripts yet. Send a voice note or an audio file and I will turn it into text.
+# $n: the place in the list (a string); $date: "12.03.2026"; $duration: "1:02:03"; $words: the first words.
+gallery-transcript-item = { $n }. { $date } · { $duration } — “{ $words }”
+gallery-transcript-txt = 📄 { $n } · .txt
+gallery-transcript-srt = 🎬 { $n } · .srt
+transcript-file-not-found = Transcript file not found.
+
+## Profile
+# $main: the main avatar's name or "none"; $minutes: transcribed minutes; $since: "12.03.2026".
+profile-text =
+    👤 Profile
+    💰 Balance: { $balance } { $balance ->
+        [one] credit
+       *[other] credits
+    }
+    🧑‍🎨 Avatars: { $avatars }{ $main ->
+        [none] {""}
+       *[other] {" "}· main “{ $main }”
+    }
+    🖼 Images: { $images } (with an avatar — { $avatarImages }, Imagen 4 — { $imagenImages }) · ⭐ { $favorites }
+    🎧 Transcripts: { $transcripts } · { $minutes } min
+    📅 Member since { $since }
+    🌐 Language: English
+profile-gallery-button = 🖼 Gallery
+profile-language-button = 🌐 Язык · Language
+lang-choose = 🌐 Выберите язык · Choose your language
+lang-ru = 🇷🇺 Русский
+lang-en = 🇬🇧 English
+lang-set = ✅ Language: English. Commands and messages are in English now.
+
+## Help, menus, limits, jobs
+# Prices are credits from the configuration.
+help =
+    ℹ️ What I can do
+
+    🧑‍🎨 /avatar — train your personal AI avatar from 10–20 of your photos: { $avatarPrice } credits. Then /generate <scene> draws you anywhere: { $avatarImagePrice } credits per image.
+    🎨 /imagen <prompt> — images with Google Imagen 4: { $imagenPrice } credits per image. Send a photo captioned /generate to draw in its spirit.
+    🎧 Send a voice note, audio file, video note or audio document — I transcribe it (up to { $maxMinutes } min): { $minutePrice } credits per started minute; text plus .txt and .srt files.
+    🖼 /gallery — your images, with filters and favourites; transcripts too.
+    ⏳ /jobs — what is running now, with a cancel button.
+    💰 /balance, /topup — credits and top-ups with Telegram Stars.
+    👤 /profile, /lang — your profile and the language.
+    ✖️ /cancel — stop the current step or job: anything not delivered is refunded.
+
+    You only pay for what you get: a failed or cancelled job returns its credits.
+menu-start = Start
+menu-help = What I can do and prices
+menu-avatar = Your avatars
+menu-generate = Image with your avatar
+menu-imagen = Image with Imagen 4
+menu-gallery = Your gallery
+menu-jobs = Running jobs
+menu-balance = Balance and history
+menu-topup = Top up with Stars
+menu-profile = Profile
+menu-lang = Language
+menu-cancel = Cancel the current step
+rate-limited = ✋ Too many messages at once. Wait a few seconds and try again.
+# $kind: avatar_training | generation | transcription; $limit: how many may run at once.
+job-limit = { $kind ->
+        [avatar_training] ⏳ An avatar is already training. Wait for it to finish — /jobs shows it.
+        [generation] ⏳ { $limit } images are already being created. Wait for one to finish — /jobs shows them.
+       *[transcription] ⏳ { $limit } recordings are already being transcribed. Wait for one to finish — /jobs shows them.
+    }
+jobs-title = ⏳ Running now:
+jobs-empty = Nothing is running now.
+# $n: number in the list; $kind: avatar_training | generation | transcription; $stage: the job's stage; $started: UTC time.
+jobs-line = { $n }. { $kind ->
+        [avatar_training] 🧑‍🎨 Avatar
+        [generation] 🎨 Images
+       *[transcription] 🎧 Transcription
+    } · { $stage } · since { $started } UTC
+button-job-cancel = ✖️ Cancel { $n }
+job-not-found = Job not found or already finished.
+job-cancel-sent = Cancelling… Anything not delivered will be refunded.

@@ -262,3 +262,131 @@ tr-failed = { $reason ->
 tr-result-header = 📝 Расшифровка · { $duration }
 tr-result-files = 📎 Полный текст и субтитры с таймкодами — в файлах ниже.
 tr-not-found = Расшифровка не найдена или уже завершена.
+
+## Gallery
+# $page, $total: строки ("3", "57"); $kind: AVATAR | IMAGEN4; $avatar: имя аватара или "none"; $favorite: yes | no; $date: "12.03.2026"; $prompt: отрывок запроса.
+gallery-caption =
+    🖼 Галерея · { $page } из { $total }
+    { $kind ->
+        [AVATAR] 🧑‍🎨 { $avatar ->
+            [none] С аватаром
+           *[other] Аватар «{ $avatar }»
+        }
+       *[IMAGEN4] 🎨 Imagen 4
+    } · { $date }{ $favorite ->
+        [yes] {" "}· ⭐ в избранном
+       *[no] {""}
+    }
+    «{ $prompt }»
+gallery-prev = ←
+gallery-next = →
+gallery-counter = { $page }/{ $total }
+gallery-star-add = ☆ В избранное
+gallery-star-remove = ⭐ Убрать
+gallery-delete-button = 🗑 Удалить
+# $kind: all | AVATAR | IMAGEN4; $count: сколько изображений покажет кнопка.
+gallery-filter-kind = { $kind ->
+        [AVATAR] 🧑‍🎨 Аватар
+        [IMAGEN4] 🎨 Imagen 4
+       *[all] 🖼 Все
+    } · { $count }
+# $period: all | today | week | month.
+gallery-filter-period = { $period ->
+        [today] Сегодня
+        [week] 7 дней
+        [month] 30 дней
+       *[all] Всё время
+    }
+gallery-filter-favorites = ⭐ Только избранное · { $count }
+# Отметка выбранного варианта на кнопке (фильтр, язык).
+button-chosen = ✓ { $label }
+gallery-transcripts-button = 🎧 Расшифровки
+gallery-reset-button = ↺ Сбросить фильтры
+gallery-create-button = 🎨 Создать изображение
+gallery-empty =
+    🖼 В галерее пока пусто.
+    Здесь появятся все созданные изображения: с фильтрами, избранным и листанием. Создайте первое — /imagen или /generate.
+gallery-empty-filter =
+    🔍 Под выбранные фильтры ничего не нашлось (всего в галерее: { $everything }).
+    Измените фильтры кнопками ниже или сбросьте их.
+gallery-delete-confirm = 🗑 Удалить это изображение из галереи? Вернуть его будет нельзя.
+gallery-delete-yes = 🗑 Да, удалить
+gallery-delete-no = ↩️ Нет
+gallery-deleted = 🗑 Изображение удалено
+gallery-transcripts-title = 🎧 Ваши последние расшифровки — файлы можно получить ещё раз:
+gallery-transcripts-empty = 🎧 Расшифровок пока нет. Пришлите голосовое или аудиофайл — я переведу его в текст.
+# $n: номер в списке (строка); $date: "12.03.2026"; $duration: "1:02:03"; $words: первые слова.
+gallery-transcript-item = { $n }. { $date } · { $duration } — «{ $words }»
+gallery-transcript-txt = 📄 { $n } · .txt
+gallery-transcript-srt = 🎬 { $n } · .srt
+transcript-file-not-found = Файл расшифровки не найден.
+
+## Profile
+# $main: имя основного аватара или "none"; $minutes: минуты расшифровок; $since: "12.03.2026".
+profile-text =
+    👤 Профиль
+    💰 Баланс: { $balance } { $balance ->
+        [one] кредит
+        [few] кредита
+       *[many] кредитов
+    }
+    🧑‍🎨 Аватары: { $avatars }{ $main ->
+        [none] {""}
+       *[other] {" "}· основной «{ $main }»
+    }
+    🖼 Изображения: { $images } (с аватаром — { $avatarImages }, Imagen 4 — { $imagenImages }) · ⭐ { $favorites }
+    🎧 Расшифровки: { $transcripts } · { $minutes } мин
+    📅 С нами с { $since }
+    🌐 Язык: русский
+profile-gallery-button = 🖼 Галерея
+profile-language-button = 🌐 Язык · Language
+lang-choose = 🌐 Выберите язык · Choose your language
+lang-ru = 🇷🇺 Русский
+lang-en = 🇬🇧 English
+lang-set = ✅ Язык: русский. Команды и сообщения теперь на русском.
+
+## Help, menus, limits, jobs
+# Prices are credits from the configuration.
+help =
+    ℹ️ Что я умею
+
+    🧑‍🎨 /avatar — обучить личного AI-аватара по 10–20 вашим фото: { $avatarPrice } кредитов. Затем /generate <сцена> рисует вас где угодно: { $avatarImagePrice } кредитов за изображение.
+    🎨 /imagen <запрос> — изображения через Google Imagen 4: { $imagenPrice } кредита за изображение. Пришлите фото с подписью /generate — нарисую в его духе.
+    🎧 Пришлите голосовое, аудиофайл, кружок или аудио-документ — расшифрую (до { $maxMinutes } мин): { $minutePrice } кредит за начатую минуту; текст и файлы .txt и .srt.
+    🖼 /gallery — ваши изображения с фильтрами и избранным, а также расшифровки.
+    ⏳ /jobs — что сейчас выполняется, с кнопкой отмены.
+    💰 /balance, /topup — кредиты и пополнение звёздами Telegram.
+    👤 /profile, /lang — профиль и язык.
+    ✖️ /cancel — остановить текущий шаг или задачу: всё недоставленное возвращается.
+
+    Вы платите только за результат: неудачная или отменённая задача возвращает кредиты.
+menu-start = Начать
+menu-help = Что я умею и цены
+menu-avatar = Ваши аватары
+menu-generate = Изображение с аватаром
+menu-imagen = Изображение через Imagen 4
+menu-gallery = Ваша галерея
+menu-jobs = Задачи в работе
+menu-balance = Баланс и история
+menu-topup = Пополнить звёздами
+menu-profile = Профиль
+menu-lang = Язык
+menu-cancel = Отменить текущий шаг
+rate-limited = ✋ Слишком много сообщений сразу. Подождите несколько секунд и попробуйте снова.
+# $kind: avatar_training | generation | transcription; $limit: how many may run at once.
+job-limit = { $kind ->
+        [avatar_training] ⏳ Аватар уже обучается. Дождитесь окончания — он виден в /jobs.
+        [generation] ⏳ Уже создаются изображения ({ $limit } задачи). Дождитесь окончания одной из них — см. /jobs.
+       *[transcription] ⏳ Уже расшифровываются { $limit } записи. Дождитесь окончания одной из них — см. /jobs.
+    }
+jobs-title = ⏳ Сейчас в работе:
+jobs-empty = Сейчас ничего не выполняется.
+# $n: number in the list; $kind: avatar_training | generation | transcription; $stage: the job's stage; $started: UTC time.
+jobs-line = { $n }. { $kind ->
+        [avatar_training] 🧑‍🎨 Аватар
+        [generation] 🎨 Изображения
+       *[transcription] 🎧 Расшифровка
+    } · { $stage } · с { $started } UTC
+button-job-cancel = ✖️ Отменить { $n }
+job-not-found = Задача не найдена или уже завершена.
+job-cancel-sent = Отменяю… Всё недоставленное вернётся на баланс.

@@ -1,4 +1,4 @@
-import type { InlineKeyboardMarkup, InputMedia, LabeledPrice } from 'grammy/types';
+import type { Document, InlineKeyboardMarkup, InputMedia, LabeledPrice, PhotoSize } from 'grammy/types';
 import type { Part } from '../multipart';
 import { sniffMime, type StoredFile } from './files';
 import { photoSizes } from './media';
@@ -90,12 +90,17 @@ export class BotApi {
     return id;
   }
 
-  private async photoMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, caption: unknown, replyMarkup: unknown, mediaGroupId?: string) {
+  /** A photo parameter as Telegram keeps it: the sizes of the uploaded (or reused) image. */
+  private async photoOf(value: unknown, field: string, parts: Map<string, Part>): Promise<PhotoSize[]> {
     const file = await this.inputFile(value, field, parts, 'photo');
     if (file.data.length > LIMITS.photoBytes) throw new ApiError(400, 'Bad Request: PHOTO_INVALID_DIMENSIONS');
-    const photo = await photoSizes(this.world.files, file.data).catch(() => {
+    return photoSizes(this.world.files, file.data).catch(() => {
       throw new ApiError(400, 'Bad Request: IMAGE_PROCESS_FAILED');
     });
+  }
+
+  private async photoMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, caption: unknown, replyMarkup: unknown, mediaGroupId?: string) {
+    const photo = await this.photoOf(value, field, parts);
     return this.world.store(chatId, {
       from: this.world.bot,
       photo,
@@ -106,13 +111,18 @@ export class BotApi {
     });
   }
 
-  private async documentMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, p: Record<string, unknown>) {
+  private async documentOf(value: unknown, field: string, parts: Map<string, Part>): Promise<Document> {
     const file = await this.inputFile(value, field, parts, 'document');
     if (file.data.length > LIMITS.uploadBytes) throw new ApiError(413, 'Request Entity Too Large');
     const stored = file.reused ?? this.world.files.put(file.data, sniffMime(file.data, file.name?.endsWith('.txt') ? 'text/plain' : 'application/octet-stream'), 'documents', file.name);
+    return { file_id: stored.fileId, file_unique_id: stored.fileUniqueId, file_name: stored.fileName, mime_type: stored.mimeType, file_size: stored.data.length };
+  }
+
+  private async documentMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, p: Record<string, unknown>) {
+    const document = await this.documentOf(value, field, parts);
     return this.world.store(chatId, {
       from: this.world.bot,
-      document: { file_id: stored.fileId, file_unique_id: stored.fileUniqueId, file_name: stored.fileName, mime_type: stored.mimeType, file_size: stored.data.length },
+      document,
       caption: checkText(p.caption, LIMITS.caption, 'caption'),
       reply_markup: checkKeyboard(p.reply_markup),
       from_bot: true,
@@ -190,6 +200,30 @@ export class BotApi {
         if (JSON.stringify([msg.text, msg.caption, msg.reply_markup]) === before) {
           throw new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
         }
+        msg.edits += 1;
+        msg.edit_date = Math.floor(Date.now() / 1000);
+        w.touch();
+        return asApiMessage(msg);
+      }
+      case 'editMessageMedia': {
+        const chatId = this.chatId(p);
+        const msg = w.find(chatId, Number(p.message_id));
+        if (!msg || !msg.from_bot || msg.deleted) throw new ApiError(400, 'Bad Request: message to edit not found');
+        if (!msg.photo && !msg.document) throw new ApiError(400, 'Bad Request: there is no media in the message to edit');
+        const media = parseJson<InputMedia>(p.media);
+        if (media?.type !== 'photo' && media?.type !== 'document') throw new ApiError(400, 'Bad Request: the sandbox edits photo and document media only');
+        const reply_markup = checkKeyboard(p.reply_markup);
+        const caption = checkText(media.caption, LIMITS.caption, 'caption');
+        const before = JSON.stringify([msg.photo?.at(-1)?.file_unique_id ?? msg.document?.file_unique_id, msg.caption, msg.reply_markup]);
+        const photo = media.type === 'photo' ? await this.photoOf(media.media, '', parts) : undefined;
+        const document = media.type === 'document' ? await this.documentOf(media.media, '', parts) : undefined;
+        if (JSON.stringify([photo?.at(-1)?.file_unique_id ?? document?.file_unique_id, caption, reply_markup]) === before) {
+          throw new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        }
+        msg.photo = photo;
+        msg.document = document;
+        msg.caption = caption;
+        msg.reply_markup = reply_markup;
         msg.edits += 1;
         msg.edit_date = Math.floor(Date.now() / 1000);
         w.touch();

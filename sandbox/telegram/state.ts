@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Message, Update, User } from 'grammy/types';
 import { FileStore } from './files';
 
@@ -33,7 +34,8 @@ export class TelegramWorld {
   readonly preCheckoutAnswers = new Map<string, { ok: boolean; error_message?: string }>();
   /** The bot's answerCallbackQuery calls by callback query id (the toast a user sees). */
   readonly callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
-  private nextUpdateId = 1;
+  /** Like Telegram: sequential from some large number (so two sandboxes' updates never share ids in one Redis). */
+  private nextUpdateId = 100_000_000 + randomInt(800_000_000);
   private nextMessageId = new Map<number, number>();
   private pending: Update[] = [];
   private waiters: (() => void)[] = [];

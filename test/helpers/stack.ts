@@ -4,14 +4,18 @@ import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/
 import type { Bot } from 'grammy';
 import { createActivities } from '../../activities';
 import { createBot } from '../../bot/create-bot';
+import { setCommandMenus } from '../../bot/features/help';
 import { createFalWebhookHandler } from '../../bot/fal-webhook';
 import { createHttpServer } from '../../bot/http-server';
+import { createBotMetrics, type BotMetrics } from '../../bot/metrics';
+import { createReadinessCheck } from '../../bot/readiness';
 import { createFalWebhookVerifier } from '../../lib/fal-webhook';
 import type { AppContext, BotServices } from '../../bot/context';
 import { createLogger } from '../../lib/logger';
 import { createMinio, ensureBuckets } from '../../lib/minio';
 import { createRedis } from '../../lib/redis';
 import { installTemporalRuntime } from '../../lib/temporal-runtime';
+import type { WorkerMetrics } from '../../lib/worker-metrics';
 import { startSandboxes, type FalSandbox, type OpenAISandbox, type TelegramSandbox } from '../../sandbox';
 import { createActivityDeps } from '../../workers/dependencies';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +44,19 @@ export interface Stack extends BotServices {
   telegram: TelegramSandbox;
   fal: FalSandbox;
   openai: OpenAISandbox;
-  bot: Bot<AppContext>;
+  /** The bot's Prometheus series (its HTTP server serves them at /metrics). */
+  metrics: BotMetrics;
+  /** The workers' series (workers/metrics-server.ts serves them in the worker process). */
+  workerMetrics: WorkerMetrics;
+  /** The running bot (a new instance after restartBot). */
+  readonly bot: Bot<AppContext>;
+  /**
+   * Stops the long-polling bot as a deploy would and starts a new instance on
+   * the same services (its state lives in Redis and the DB); updates sent
+   * meanwhile wait in the sandbox. The HTTP server keeps the first instance
+   * (it only uses it in webhook mode).
+   */
+  restartBot(): Promise<void>;
   /** Kills the workers (as a crash would: in-flight activities are abandoned) and starts new ones. */
   restartWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -63,7 +79,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   installTemporalRuntime(logger, 'ERROR');
   const deps = createActivityDeps(config, logger);
-  const { prisma, i18n } = deps;
+  const { prisma, i18n, storage } = deps;
   await ensureBuckets(createMinio(config.minio));
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
@@ -74,6 +90,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       taskQueue: config.temporal.taskQueue,
       activities: (opts.wrapActivities ?? ((a) => a))(createActivities(deps)),
       workflowBundle: await workflowBundle(opts.workflowsPath),
+      metrics: deps.metrics,
       shutdownGraceTime: '1 second',
     });
     return { workers, done: runWorkers(workers) };
@@ -87,11 +104,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const redis = createRedis(config.redisUrl);
-  const bot = createBot({ config, logger, prisma, temporal, i18n, redis });
-  await bot.init();
-  void bot.start({ drop_pending_updates: false });
-  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger });
-  const httpServer = createHttpServer({ bot, config, logger, falWebhook });
+  const metrics = createBotMetrics({ processMetrics: false });
+  const services: BotServices = { config, logger, prisma, temporal, i18n, redis, storage, metrics };
+  const startBot = async () => {
+    const b = createBot(services);
+    await b.init();
+    await setCommandMenus(b.api, i18n);
+    b.start({ drop_pending_updates: false }).catch((err: unknown) => logger.debug({ err }, 'polling stopped'));
+    return b;
+  };
+  let bot = await startBot();
+  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger, metrics });
+  const readiness = createReadinessCheck({ prisma, redis, minio: createMinio(config.minio), temporal });
+  const httpServer = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness });
   await new Promise<void>((resolve) => httpServer.listen(httpPort, '127.0.0.1', resolve));
 
   return {
@@ -104,7 +129,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     telegram: sandboxes.telegram!,
     fal: sandboxes.fal!,
     openai: sandboxes.openai!,
-    bot,
+    storage,
+    metrics,
+    workerMetrics: deps.metrics,
+    get bot() {
+      return bot;
+    },
+    async restartBot() {
+      await bot.stop();
+      bot = await startBot();
+    },
     async restartWorkers() {
       await stopWorkers();
       running = await startWorkers();

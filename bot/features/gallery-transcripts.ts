@@ -1,0 +1,63 @@
+import { Composer, InlineKeyboard, InputFile } from 'grammy';
+import { callbacks } from '../../lib/callback-data';
+import { findOwnTranscript, galleryDate, recentTranscripts } from '../../lib/db/gallery';
+import { findUserByTelegramId } from '../../lib/db/users';
+import { formatDuration } from '../../lib/duration';
+import type { AppContext } from '../context';
+
+/**
+ * "🎧 Transcripts" in the gallery: the user's recent finished transcripts
+ * (date, duration, first words) with buttons that send their .txt / .srt
+ * again from MinIO (bucket `transcripts`). A file button names a transcript
+ * id, looked up among this user's transcripts only.
+ */
+export const galleryTranscriptsFeature = new Composer<AppContext>();
+
+const FORMATS = ['txt', 'srt'] as const;
+const FIRST_WORDS_CHARS = 60;
+
+function firstWords(text: string | null): string {
+  const chars = Array.from((text ?? '').replace(/\s+/g, ' ').trim());
+  if (chars.length <= FIRST_WORDS_CHARS) return chars.join('');
+  const cut = chars.slice(0, FIRST_WORDS_CHARS).join('');
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 20 ? cut.lastIndexOf(' ') : cut.length).trimEnd()}…`;
+}
+
+/** The file name the user gets: the recording's name without its extension, else "transcript-<date>". */
+function baseName(t: { fileName: string | null; createdAt: Date }): string {
+  const fromFile = (t.fileName ?? '').replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}_ -]+/gu, '_').slice(0, 60);
+  return fromFile || `transcript-${galleryDate(t.createdAt)}`;
+}
+
+galleryTranscriptsFeature.callbackQuery(callbacks.galleryTranscripts.filter, async (ctx) => {
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+  if (!user) return ctx.answerCallbackQuery({ text: ctx.t('balance-no-user') });
+  const list = await recentTranscripts(ctx.services.prisma, user.id);
+  if (!list.length) {
+    await ctx.reply(ctx.t('gallery-transcripts-empty'));
+    return ctx.answerCallbackQuery();
+  }
+  const lines = [ctx.t('gallery-transcripts-title'), ''];
+  const kb = new InlineKeyboard();
+  for (const [i, tr] of list.entries()) {
+    const n = String(i + 1);
+    lines.push(ctx.t('gallery-transcript-item', { n, date: galleryDate(tr.createdAt), duration: formatDuration(tr.durationSec ?? 0), words: firstWords(tr.text) }));
+    if (tr.txtObjectKey) kb.text(ctx.t('gallery-transcript-txt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'txt' }));
+    if (tr.srtObjectKey) kb.text(ctx.t('gallery-transcript-srt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'srt' }));
+    kb.row();
+  }
+  await ctx.reply(lines.join('\n').slice(0, 4096), { reply_markup: kb });
+  await ctx.answerCallbackQuery();
+});
+
+galleryTranscriptsFeature.callbackQuery(callbacks.transcriptFile.filter, async (ctx) => {
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+  const data = callbacks.transcriptFile.unpack(ctx.callbackQuery.data);
+  const format = FORMATS.find((f) => f === data?.f);
+  const transcript = user && data && format ? await findOwnTranscript(ctx.services.prisma, user.id, data.id) : null;
+  const key = format === 'txt' ? transcript?.txtObjectKey : transcript?.srtObjectKey;
+  if (!transcript || !key) return ctx.answerCallbackQuery({ text: ctx.t('transcript-file-not-found') });
+  const bytes = await ctx.services.storage.get('transcripts', key);
+  await ctx.replyWithDocument(new InputFile(bytes, `${baseName(transcript)}.${format}`));
+  await ctx.answerCallbackQuery();
+});

@@ -1,0 +1,54 @@
+import type { MiddlewareFn } from 'grammy';
+import type { Redis } from '../lib/redis';
+import type { AppContext } from './context';
+
+/**
+ * Telegram redelivers an update when it got no 2xx (webhook) or when a poller
+ * restarts before confirming an offset; with several bot instances either may
+ * reach another instance. The first instance to claim `update_id` in Redis
+ * handles it; the others drop it. (Paid actions are idempotent by workflow id
+ * as well: this keeps replies and prompts from repeating.)
+ */
+export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', ttlSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
+  return async (ctx, next) => {
+    const claimed = await redis.set(`${prefix}${ctx.me.id}:${ctx.update.update_id}`, '1', 'EX', ttlSeconds, 'NX');
+    if (claimed !== 'OK') {
+      ctx.logger.info({ updateId: ctx.update.update_id }, 'redelivered update dropped');
+      return;
+    }
+    await next();
+  };
+}
+
+export interface RateLimitOptions {
+  /** Updates one user may send per window; an album counts once. */
+  limit: number;
+  windowSeconds: number;
+  prefix?: string;
+}
+
+/** 12 messages or button presses per 10 seconds: more than a person types, fewer than a script floods. */
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 12, windowSeconds: 10 };
+
+/**
+ * Per-user rate limit in Redis (a fixed window, shared by all bot instances).
+ * Over the limit: one short notice per window, the rest is dropped unanswered
+ * (button presses get their toast). Other users are not affected.
+ */
+export function rateLimitPerUser(redis: Redis, opts: RateLimitOptions = DEFAULT_RATE_LIMIT): MiddlewareFn<AppContext> {
+  const prefix = opts.prefix ?? 'aisha:rate:';
+  return async (ctx, next) => {
+    const userId = ctx.from?.id;
+    // Payments and pre-checkout answers are never limited: Telegram waits for them.
+    if (!userId || ctx.preCheckoutQuery || ctx.message?.successful_payment) return next();
+    const group = ctx.message?.media_group_id;
+    if (group && (await redis.set(`${prefix}album:${group}`, '1', 'EX', 60, 'NX')) !== 'OK') return next();
+    const window = Math.floor(Date.now() / 1000 / opts.windowSeconds);
+    const key = `${prefix}${userId}:${window}`;
+    const [[, count]] = (await redis.multi().incr(key).expire(key, opts.windowSeconds * 2).exec()) as [[null, number], [null, number]];
+    if (count <= opts.limit) return next();
+    ctx.logger.warn({ count, limit: opts.limit }, 'user rate limited');
+    if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: ctx.t('rate-limited') }).catch(() => undefined));
+    if (count === opts.limit + 1 && ctx.chat) await ctx.reply(ctx.t('rate-limited'));
+  };
+}

@@ -1,0 +1,246 @@
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import type { Update } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../bot/create-bot';
+import { MENU_COMMANDS } from '../../bot/features/help';
+import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
+import { getBalance } from '../../lib/db/ledger';
+import { createLogger } from '../../lib/logger';
+import { uniqueTelegramId } from '../helpers/config';
+import { eventually, startStack, type Stack } from '../helpers/stack';
+
+describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error boundary, webhook mode', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { WELCOME_CREDITS: '100', FAL_POLL_INTERVAL_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const tg = () => stack.telegram;
+  const msgs = (id: number) => tg().world.botMessages(id);
+  const textOf = (m: { text?: string; caption?: string }) => m.text ?? m.caption ?? '';
+  const count = (id: number, part: string) => msgs(id).filter((m) => textOf(m).includes(part)).length;
+  const find = (id: number, part: string) => msgs(id).find((m) => textOf(m).includes(part));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  async function onboard(id: number, language_code?: string) {
+    tg().sendText(id, '/start', language_code ? { language_code } : {});
+    await eventually(() => find(id, language_code === 'en' ? 'Hi' : 'Привет'));
+    return stack.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });
+  }
+
+  it('/help names every feature with its price, in the user’s language; command menus are set for Russian and English', async () => {
+    const ru = uniqueTelegramId();
+    await onboard(ru);
+    tg().sendText(ru, '/help');
+    const help = textOf(await eventually(() => find(ru, 'Что я умею')));
+    for (const part of ['/avatar', '150 кредитов', '/imagen', '4 кредита', '/generate', '5 кредитов', '1 кредит за начатую минуту', '/gallery', '/jobs', '/topup', '/lang', '/cancel']) {
+      expect(help).toContain(part);
+    }
+    const en = uniqueTelegramId();
+    await onboard(en, 'en');
+    tg().sendText(en, '/help', { language_code: 'en' });
+    expect(textOf(await eventually(() => find(en, 'What I can do')))).toContain('150 credits');
+
+    const commands = tg().world.commands as Record<string, { command: string; description: string }[]>;
+    expect(commands['']?.map((c) => c.command)).toEqual([...MENU_COMMANDS]);
+    expect(commands['en']?.map((c) => c.command)).toEqual([...MENU_COMMANDS]);
+    expect(commands['']?.find((c) => c.command === 'gallery')?.description).toBe('Ваша галерея');
+    expect(commands['en']?.find((c) => c.command === 'gallery')?.description).toBe('Your gallery');
+  });
+
+  it('20 messages in one second from one user are limited with one notice; a second user is unaffected', async () => {
+    const flooder = uniqueTelegramId();
+    const calm = uniqueTelegramId();
+    await onboard(flooder);
+    await onboard(calm);
+    const before = msgs(flooder).length;
+    for (let i = 0; i < 20; i++) tg().sendText(flooder, `сообщение ${i}`);
+    tg().sendText(calm, '/balance');
+    await eventually(() => find(calm, 'Баланс: 100'));
+    await eventually(() => count(flooder, 'Слишком много сообщений') === 1);
+    await sleep(1000);
+    // within the limit (12 per 10 s, /start may share the window): "not understood"; then one notice, then silence
+    const answers = msgs(flooder).slice(before);
+    const understood = answers.filter((m) => textOf(m).includes('/help')).length;
+    expect(understood).toBeGreaterThanOrEqual(11);
+    expect(understood).toBeLessThanOrEqual(12);
+    expect(answers).toHaveLength(understood + 1);
+    expect(count(flooder, 'Слишком много сообщений')).toBe(1);
+  });
+
+  it('a redelivered update (same update_id) is handled once', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    await stack.bot.stop(); // delivered by hand, as a webhook redelivery would
+    try {
+      const bot = createBot(stack);
+      await bot.init();
+      const update = tg().sendText(id, '/balance');
+      tg().world.drain();
+      await bot.handleUpdate(update);
+      await bot.handleUpdate(update);
+      await bot.handleUpdate(update);
+    } finally {
+      await stack.restartBot();
+    }
+    tg().sendText(id, '/help');
+    await eventually(() => find(id, 'Что я умею'));
+    expect(count(id, 'Баланс: 100 кредитов')).toBe(1);
+  });
+
+  it('a bot restart in the middle of avatar creation: the flow continues where it was', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    tg().sendText(id, '/avatar');
+    const menu = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'ac')));
+    tg().pressButton(id, menu.message_id, 'ac');
+    const types = await eventually(() => find(id, 'Какой аватар'));
+    tg().pressButton(id, types.message_id, 'at:portrait');
+    await eventually(() => find(id, 'Как назовём'));
+    await stack.restartBot();
+    tg().sendText(id, 'Марина');
+    const avatar = await eventually(() => stack.prisma.avatar.findFirst({ where: { name: 'Марина', user: { telegramId: BigInt(id) } } }));
+    expect(avatar.status).toBe('COLLECTING_PHOTOS');
+  });
+
+  it('two bot instances share sessions and claim each update once', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    await stack.bot.stop(); // the instances below get the updates by hand, as two webhook instances would
+    try {
+      const [one, two] = [createBot(stack), createBot(stack)];
+      await Promise.all([one.init(), two.init()]);
+      const deliver = async (bot: typeof one, make: () => Update) => {
+        const update = make();
+        tg().world.drain();
+        await bot.handleUpdate(update);
+        return update;
+      };
+      await deliver(one, () => tg().sendText(id, '/avatar'));
+      const menu = msgs(id).at(-1)!;
+      await deliver(two, () => tg().pressButton(id, menu.message_id, 'ac'));
+      await deliver(one, () => tg().pressButton(id, msgs(id).at(-1)!.message_id, 'at:style'));
+      // the name step began on instance one; instance two continues it
+      const named = await deliver(two, () => tg().sendText(id, 'Акварель'));
+      await one.handleUpdate(named); // the same update reaching the other instance too
+      const avatars = await eventually(async () => {
+        const found = await stack.prisma.avatar.findMany({ where: { name: 'Акварель', user: { telegramId: BigInt(id) } } });
+        return found.length ? found : null;
+      });
+      await sleep(500);
+      expect(await stack.prisma.avatar.count({ where: { user: { telegramId: BigInt(id) } } })).toBe(1);
+      expect(avatars).toHaveLength(1);
+      expect(avatars[0]!.type).toBe('STYLE');
+    } finally {
+      await stack.restartBot();
+    }
+  });
+
+  it('a failing handler: the user gets a short apology with an error id; the log has the id and the stack', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination: sink });
+    // Temporal unreachable: /jobs cannot list anything and throws.
+    const deadTemporal = new Client({ connection: await Connection.connect({ address: stack.config.temporal.address }), namespace: stack.config.temporal.namespace });
+    await deadTemporal.connection.close();
+    await stack.bot.stop();
+    try {
+      const bot = createBot({ ...stack, logger, temporal: deadTemporal });
+      await bot.init();
+      const update = tg().sendText(id, '/jobs');
+      tg().world.drain();
+      await bot.handleUpdate(update);
+    } finally {
+      await stack.restartBot();
+    }
+    const apology = textOf(await eventually(() => find(id, 'Что-то пошло не так')));
+    const errorId = /([0-9a-f]{8})/.exec(apology)?.[1];
+    expect(errorId).toBeTruthy();
+    const logged = lines.map((l) => JSON.parse(l) as { errorId?: string; err?: { stack?: string } }).find((l) => l.errorId === errorId);
+    expect(logged?.err?.stack).toMatch(/at /);
+  });
+
+  it('per-user concurrent jobs: the fourth generation is refused with a message; /jobs lists the three with cancel buttons; only the owner can cancel', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    stack.fal.knobs.imageJobMs = 60_000;
+    try {
+      for (let i = 0; i < 3; i++) {
+        tg().sendText(id, `/imagen маяк ${i}`);
+        const options = await eventually(() => msgs(id).findLast((m) => textOf(m).includes(`маяк ${i}`) && m.reply_markup));
+        tg().pressButton(id, options.message_id, 'gg');
+        await eventually(async () => (await stack.prisma.generation.count({ where: { userId: user.id, status: 'RUNNING' } })) === i + 1);
+      }
+      tg().sendText(id, '/imagen маяк 3');
+      const options = await eventually(() => msgs(id).findLast((m) => textOf(m).includes('маяк 3') && m.reply_markup));
+      tg().pressButton(id, options.message_id, 'gg');
+      await eventually(() => tg().world.callbackAnswers.size > 0 && [...tg().world.callbackAnswers.values()].some((a) => a.text?.includes('Уже создаются изображения')));
+      expect(await stack.prisma.generation.count({ where: { userId: user.id } })).toBe(3);
+
+      // visibility is eventually consistent: wait until Temporal lists the three, then ask once
+      await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'generation' AND ExecutionStatus = 'Running'`)).count === 3);
+      tg().sendText(id, '/jobs');
+      const list = await eventually(() => msgs(id).findLast((m) => textOf(m).startsWith('⏳ Сейчас в работе')));
+      expect(list.reply_markup!.inline_keyboard).toHaveLength(3);
+      expect(textOf(list)).toContain('Изображения');
+      const cancel = (list.reply_markup!.inline_keyboard[0]![0] as { callback_data: string }).callback_data;
+      expect(cancel).toMatch(/^jc:gen-/);
+
+      const intruder = uniqueTelegramId();
+      await onboard(intruder);
+      const press = tg().pressButton(intruder, msgs(intruder).at(-1)!.message_id, cancel);
+      await eventually(() => tg().world.callbackAnswers.get(press.callback_query!.id)?.text === 'Задача не найдена или уже завершена.');
+      expect(await stack.prisma.generation.count({ where: { userId: user.id, status: 'RUNNING' } })).toBe(3);
+
+      const own = tg().pressButton(id, list.message_id, cancel);
+      await eventually(() => tg().world.callbackAnswers.get(own.callback_query!.id)?.text?.startsWith('Отменяю'));
+      await eventually(async () => (await stack.prisma.generation.count({ where: { userId: user.id, status: 'CANCELLED' } })) === 1, { timeoutMs: 60_000 });
+      await eventually(async () => (await getBalance(stack.prisma, user.id)) === 100 - 2 * 4);
+    } finally {
+      stack.fal.knobs.imageJobMs = 300;
+      for (const g of await stack.prisma.generation.findMany({ where: { userId: user.id, status: 'RUNNING' } })) {
+        await stack.temporal.workflow.getHandle(`gen-${g.id}`).signal('cancel').catch(() => undefined);
+      }
+    }
+  });
+
+  it('webhook mode: a wrong secret_token gets 401 and changes nothing; the right one is handled', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    const secret = 'webhook-secret-for-tests_0123';
+    const config = { ...stack.config, telegram: { ...stack.config.telegram, mode: 'webhook' as const, webhookSecret: secret } };
+    const bot = createBot({ ...stack, config });
+    await bot.init();
+    const server = createHttpServer({ bot, config, logger: stack.logger });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${TELEGRAM_WEBHOOK_PATH}`;
+    try {
+      await stack.bot.stop();
+      const update = tg().sendText(id, '/balance');
+      tg().world.drain();
+      const post = (token: string | undefined) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { 'x-telegram-bot-api-secret-token': token } : {}) }, body: JSON.stringify(update) });
+      expect((await post('wrong-secret')).status).toBe(401);
+      expect((await post(undefined)).status).toBe(401);
+      await sleep(300);
+      expect(count(id, 'Баланс: 100 кредитов')).toBe(0);
+      expect((await post(secret)).status).toBe(200);
+      await eventually(() => count(id, 'Баланс: 100 кредитов') === 1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await stack.restartBot();
+    }
+  });
+});
