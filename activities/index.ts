@@ -8,6 +8,7 @@ import type { I18n } from '../lib/i18n';
 import type { PrismaClient } from '../lib/prisma';
 import type { WorkerMetrics } from '../lib/worker-metrics';
 import type { QueueKind } from '../workflows/task-queues';
+import { createAdminActivities } from './admin';
 import { createAudioActivities } from './audio';
 import { createAvatarActivities } from './avatars';
 import { createBillingActivities } from './billing';
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createUserActivities({ prisma: deps.prisma }),
       ...ledger,
       ...createBillingActivities({ prisma: deps.prisma, ledger }),
+      ...createAdminActivities({ prisma: deps.prisma, ledger }),
       ...createPaymentActivities({ prisma: deps.prisma }),
       ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),
       ...generationStore,

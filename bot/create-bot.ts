@@ -17,7 +17,7 @@ import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
 import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
-import { handleUpdatesOnce, rateLimitPerUser } from './middleware';
+import { handleUpdatesOnce, rateLimitPerUser, recordActivity } from './middleware';
 import { redisSessionStorage } from './session';
 
 export interface CreateBotOptions {
@@ -64,6 +64,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
   });
   bot.use(handleUpdatesOnce(services.redis));
   bot.use(rateLimitPerUser(services.redis));
+  bot.use(recordActivity(services));
 
   bot.use(
     session({

@@ -1,4 +1,5 @@
 import type { MiddlewareFn } from 'grammy';
+import type { PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
 import type { AppContext } from './context';
 
@@ -50,5 +51,44 @@ export function rateLimitPerUser(redis: Redis, opts: RateLimitOptions = DEFAULT_
     ctx.logger.warn({ count, limit: opts.limit }, 'user rate limited');
     if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: ctx.t('rate-limited') }).catch(() => undefined));
     if (count === opts.limit + 1 && ctx.chat) await ctx.reply(ctx.t('rate-limited'));
+  };
+}
+
+/**
+ * Records that a known user was active today (UTC), for "active" and
+ * retention in `/admin`: at most once per user and day, Redis
+ * `SET aisha:seen:<telegramId>:<yyyy-mm-dd> 1 NX EX 172800` decides; only the
+ * update that sets it writes `user_activity_days` (ON CONFLICT DO NOTHING) and
+ * `users.last_seen_at`. A user not yet in the DB (before /start) is not
+ * recorded and the key is released, so a later update that day counts.
+ * Never fails the update: an error is logged and the update goes on.
+ */
+export function recordActivity(
+  { redis, prisma }: { redis: Redis; prisma: PrismaClient },
+  { prefix = 'aisha:seen:', ttlSeconds = 2 * 24 * 3600, now = () => new Date() }: { prefix?: string; ttlSeconds?: number; now?: () => Date } = {},
+): MiddlewareFn<AppContext> {
+  return async (ctx, next) => {
+    const telegramId = ctx.from?.id;
+    if (telegramId && !ctx.from?.is_bot) {
+      const day = now().toISOString().slice(0, 10);
+      const key = `${prefix}${telegramId}:${day}`;
+      try {
+        if ((await redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK') {
+          const known = await prisma.$executeRaw`
+            UPDATE users SET last_seen_at = now() WHERE telegram_id = ${BigInt(telegramId)}`;
+          if (known === 0) await redis.del(key);
+          else {
+            await prisma.$executeRaw`
+              INSERT INTO user_activity_days (user_id, day)
+              SELECT id, ${day}::date FROM users WHERE telegram_id = ${BigInt(telegramId)}
+              ON CONFLICT DO NOTHING`;
+          }
+        }
+      } catch (err) {
+        ctx.logger.warn({ err }, 'activity not recorded');
+        await redis.del(key).catch(() => undefined);
+      }
+    }
+    await next();
   };
 }

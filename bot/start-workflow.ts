@@ -3,6 +3,9 @@ import type { Workflow, WorkflowStartOptions } from '@temporalio/client';
 import { JobKindKey, JobStatusKey, UserIdKey, type JobKind } from '../workflows/search-attributes';
 import type { AppContext } from './context';
 
+/** Memos are for people: one line. */
+const MEMO_SUMMARY_MAX = 200;
+
 /**
  * Starts a workflow for the user of this update the one way the bot does it:
  * a meaningful id, USE_EXISTING for a running one and REJECT_DUPLICATE for a
@@ -16,6 +19,8 @@ export async function startUserWorkflow<W extends Workflow>(
     workflowId: string;
     kind: JobKind;
     args: Parameters<W>;
+    /** A short human description for operators: the workflow's memo `summary` (Web UI, `temporal workflow describe`). */
+    summary: string;
     userTelegramId?: number;
     /** Operations that may be attempted again once finished (they guard themselves) pass ALLOW_DUPLICATE. */
     reusePolicy?: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE';
@@ -29,6 +34,7 @@ export async function startUserWorkflow<W extends Workflow>(
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: opts.reusePolicy ?? 'REJECT_DUPLICATE',
       args: opts.args,
+      memo: { summary: opts.summary.slice(0, MEMO_SUMMARY_MAX) },
       typedSearchAttributes: [
         { key: UserIdKey, value: String(userId) },
         { key: JobKindKey, value: opts.kind },

@@ -85,3 +85,58 @@ export async function refundPaymentWorkflow(input: RefundPaymentInput): Promise<
   upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
   return { refunded: true };
 }
+
+export interface AdminRefundInput {
+  adminChatId: number;
+  adminLanguage: Language;
+  /** The job whose workflow and billing workflow have both ended (`gen-…`, `tr-…`, `avatar-…`). */
+  jobWorkflowId: string;
+}
+
+export interface AdminRefundResult {
+  /** Credits refunded by this run (0: nothing was left, or an admin refund already happened). */
+  refunded: number;
+  charged: number;
+  /** Refunded before this run (billing's refund, an earlier admin refund). */
+  refundedBefore: number;
+}
+
+/**
+ * `/admin refund <job>` once the job and its billing have ended
+ * (`admin-refund-<job>`): refunds what is left of the job's charge according
+ * to the ledger (charged − refunded) with the key `<job>:admin-refund`, then
+ * tells the admin and the user. A repeat finds nothing left and refunds nothing.
+ */
+export async function adminRefundWorkflow(input: AdminRefundInput): Promise<AdminRefundResult> {
+  const db = dbActivities();
+  const telegram = telegramActivities();
+  const job = input.jobWorkflowId;
+  const state = await db.jobRefundState({ jobWorkflowId: job });
+  const result: AdminRefundResult = { refunded: 0, charged: state.charged, refundedBefore: state.refunded };
+  if (!state.user || state.leftover === 0 || state.adminRefunded) {
+    await telegram.sendMessage({
+      chatId: input.adminChatId,
+      language: input.adminLanguage,
+      message: { key: 'admin-job-nothing-left', params: { job, charged: state.charged, refunded: state.refunded } },
+    });
+    upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
+    return result;
+  }
+  const { balance } = await db.refundJobLeftover({ jobWorkflowId: job, userId: state.user.id, amount: state.leftover });
+  result.refunded = state.leftover;
+  await telegram.sendMessage({
+    chatId: input.adminChatId,
+    language: input.adminLanguage,
+    message: {
+      key: 'admin-job-refunded',
+      params: { job, credits: state.leftover, charged: state.charged, before: state.refunded, user: String(state.user.telegramId), balance },
+    },
+  });
+  await telegram.sendMessage({
+    chatId: state.user.telegramId,
+    language: state.user.language,
+    message: { key: 'job-refunded-notice', params: { credits: state.leftover, balance } },
+  });
+  upsertSearchAttributes([{ key: JobStatusKey, value: 'refunded' }]);
+  return result;
+}

@@ -16,6 +16,7 @@ import { falResultSignal, type FalResult } from './fal-api';
 import { waitForFal } from './fal-wait';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
+import { noteInMemo } from './memo';
 import { JobStatusKey } from './search-attributes';
 
 type Outcome = { kind: 'completed'; loraUrl: string; configUrl?: string } | { kind: 'failed'; reason: string } | { kind: 'cancelled' };
@@ -48,6 +49,7 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
   const setStage = async (stage: AvatarStage, extra: { falRequestId?: string; failureReason?: string } = {}) => {
     status.stage = stage;
     upsertSearchAttributes([{ key: JobStatusKey, value: stage.toLowerCase() }]);
+    if (stage === 'FAILED' || stage === 'CANCELLED') noteInMemo({ outcome: stage.toLowerCase(), failureReason: extra.failureReason, photos: status.accepted });
     await db.setAvatarStatus({ avatarId: input.avatarId, status: stage, ...extra });
   };
   const cancelButton: LocalizedButton = { label: { key: 'avatar-cancel-button' }, data: callbacks.avatarCancel.pack({ id: input.avatarId }) };
@@ -124,6 +126,7 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
       await billing!.settle(1);
       status.stage = 'COMPLETED';
       upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
+      noteInMemo({ outcome: 'completed', photos: status.accepted });
       await show({
         message: { key: isMain ? 'avatar-ready-main' : 'avatar-ready', params: { name: input.name } },
         buttons: isMain ? [[{ label: { key: 'avatar-generate-button' }, data: callbacks.genAsk.pack({}) }]] : [],

@@ -15,5 +15,11 @@ export interface FalResult {
 
 export const falResultSignal = defineSignal<[FalResult]>('falResult');
 
+/**
+ * Operator → a job waiting on FAL (`/admin retry`): check FAL's status now
+ * instead of at the next poll tick. Ignored when the job is not waiting.
+ */
+export const pollNowSignal = defineSignal('pollNow');
+
 /** The webhook URL for a workflow: `${PUBLIC_BASE_URL}/webhooks/fal/<workflowId>`. */
 export const falWebhookUrl = (publicBaseUrl: string, workflowId: string) => `${publicBaseUrl}/webhooks/fal/${encodeURIComponent(workflowId)}`;

@@ -1,5 +1,5 @@
-import { condition } from '@temporalio/workflow';
-import type { FalResult } from './fal-api';
+import { condition, setHandler } from '@temporalio/workflow';
+import { pollNowSignal, type FalResult } from './fal-api';
 import { falActivities } from './proxies';
 
 export type FalWaitOutcome =
@@ -11,7 +11,9 @@ export type FalWaitOutcome =
  * Waits for one FAL request: a verified webhook for this request id wakes it;
  * while none comes (they get lost), FAL's status is polled every `pollSeconds`;
  * at the deadline, or when `cancelled()` turns true, FAL is told to cancel.
- * The caller fetches the result itself (one code path for webhook and poll).
+ * `pollNow` (an operator's `/admin retry`) checks FAL's status at once instead
+ * of at the next tick. The caller fetches the result itself (one code path
+ * for webhook and poll).
  */
 export async function waitForFal(opts: {
   endpoint: string;
@@ -24,9 +26,13 @@ export async function waitForFal(opts: {
 }): Promise<FalWaitOutcome> {
   const fal = falActivities();
   const ours = () => opts.results.find((r) => r.requestId === opts.requestId);
+  // Only histories that received `pollNow` take a different path: older ones replay unchanged.
+  let pollNow = false;
+  setHandler(pollNowSignal, () => void (pollNow = true));
   for (;;) {
     const remaining = opts.deadline - Date.now();
-    const woke = remaining > 0 && (await condition(() => !!ours() || opts.cancelled(), Math.min(opts.pollSeconds * 1000, remaining)));
+    const woke = remaining > 0 && (await condition(() => !!ours() || opts.cancelled() || pollNow, Math.min(opts.pollSeconds * 1000, remaining)));
+    pollNow = false;
     if (opts.cancelled()) {
       await fal.cancelTraining({ endpoint: opts.endpoint, requestId: opts.requestId });
       return { kind: 'cancelled' };

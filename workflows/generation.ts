@@ -7,6 +7,7 @@ import { waitForFal } from './fal-wait';
 import { cancelGenerationSignal, generationStatusQuery, type GenerationInput, type GenerationStatus } from './generation-api';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, optionalOpenaiActivities, telegramActivities } from './proxies';
+import { noteInMemo } from './memo';
 import { JobStatusKey } from './search-attributes';
 
 const MAX_PROMPT = 1500;
@@ -64,6 +65,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     await db.setGenerationStatus({ generationId: input.generationId, status: 'FAILED', failureReason: 'insufficient_funds' });
     stage('failed');
     status.failureReason = 'insufficient_funds';
+    noteInMemo({ outcome: 'failed', failureReason: 'insufficient_funds' });
     return status;
   }
 
@@ -158,6 +160,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
       failureReason: status.failureReason,
     });
     stage(final);
+    noteInMemo({ outcome: final, delivered, failureReason: status.failureReason });
     const refunded = (input.numImages - delivered) * input.unitPrice;
     const outcome: LocalizedMessage | null =
       final === 'completed'

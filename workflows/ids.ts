@@ -14,4 +14,6 @@ export const workflowIds = {
   topup: (telegramPaymentChargeId: string) => `topup-${telegramPaymentChargeId}`,
   adminGrant: (adminTelegramId: number, updateId: number) => `admin-grant-${adminTelegramId}-u${updateId}`,
   refundPayment: (telegramPaymentChargeId: string) => `refund-payment-${telegramPaymentChargeId}`,
+  /** `/admin refund` of a job whose workflows have ended: one per job (a repeat finds nothing left). */
+  adminRefund: (jobWorkflowId: string) => `admin-refund-${jobWorkflowId}`,
 } as const;

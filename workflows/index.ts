@@ -2,7 +2,7 @@
 export { onboardingWorkflow } from './onboarding';
 export { billingWorkflow } from './billing';
 export { topUpWorkflow } from './topup';
-export { adminGrantWorkflow, refundPaymentWorkflow } from './admin';
+export { adminGrantWorkflow, adminRefundWorkflow, refundPaymentWorkflow } from './admin';
 export { avatarTrainingWorkflow } from './avatar-training';
 export { deleteAvatarWorkflow } from './avatar-delete';
 export { generationWorkflow } from './generation';

@@ -1,4 +1,5 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AdminActivities } from '../activities/admin';
 import type { AudioActivities } from '../activities/audio';
 import type { AvatarActivities } from '../activities/avatars';
 import type { BillingActivities } from '../activities/billing';
@@ -18,7 +19,7 @@ import { taskQueueName } from './task-queues';
  * a workflow: queues derive from the workflow's own (see task-queues.ts).
  */
 export function dbActivities() {
-  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'>>({
+  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & AdminActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'>>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });

@@ -5,6 +5,7 @@ import { formatDuration } from '../lib/duration';
 import { billingFor } from './billing-client';
 import { notifyInsufficientFunds } from './notifications';
 import { audioActivities, dbActivities, telegramActivities, transcribeActivities } from './proxies';
+import { noteInMemo } from './memo';
 import { JobStatusKey } from './search-attributes';
 import {
   cancelTranscriptionSignal,
@@ -55,6 +56,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     status.failureReason = reason;
     await db.setTranscriptStatus({ transcriptId, status: final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: reason });
     stage(final);
+    noteInMemo({ outcome: final, failureReason: reason });
     await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
     return status;
   };
@@ -85,6 +87,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
   Object.assign(status, { durationSeconds, minutes, price, chunksTotal: chunks.length, cuts: chunks.slice(1).map((c) => c.ownStart) });
   await db.setTranscriptStatus({ transcriptId, status: 'PENDING', durationSec: Math.round(durationSeconds), audioObjectKey: analysed.objectKey, chunkCount: chunks.length, language: input.language });
   const quote = { duration: formatDuration(durationSeconds), minutes, price };
+  noteInMemo({ duration: quote.duration, chunks: chunks.length, price });
 
   if (durationSeconds > input.confirmAboveSeconds) {
     stage('awaiting_confirmation');
@@ -186,6 +189,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     const final = delivered ? 'completed' : cancelled ? 'cancelled' : 'failed';
     await db.setTranscriptStatus({ transcriptId, status: final === 'completed' ? 'COMPLETED' : final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: status.failureReason });
     stage(final);
+    noteInMemo({ outcome: final, failureReason: status.failureReason });
     const outcome: LocalizedMessage =
       final === 'completed'
         ? { key: 'tr-done', params: { price } }

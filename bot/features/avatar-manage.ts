@@ -75,6 +75,7 @@ avatarManageFeature.callbackQuery(callbacks.avatarDeleteConfirm.filter, async (c
   await startUserWorkflow<typeof deleteAvatarWorkflow>(ctx, 'deleteAvatarWorkflow', {
     workflowId: workflowIds.avatarDelete(found.avatar.id),
     kind: 'avatar_training',
+    summary: `delete avatar “${found.avatar.name}”`,
     args: [{ avatarId: found.avatar.id, userId: found.user.id, chatId: ctx.chat!.id, language: ctx.language, name: found.avatar.name }],
   });
 });

@@ -61,7 +61,12 @@ avatarFeature.on('message:text', async (ctx, next) => {
     progressSeconds: 30,
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
   };
-  await startUserWorkflow<typeof avatarTrainingWorkflow>(ctx, 'avatarTrainingWorkflow', { workflowId, kind: 'avatar_training', args: [input] });
+  await startUserWorkflow<typeof avatarTrainingWorkflow>(ctx, 'avatarTrainingWorkflow', {
+    workflowId,
+    kind: 'avatar_training',
+    summary: `avatar “${name}” (${input.kind.toLowerCase()})`,
+    args: [input],
+  });
   ctx.session = { step: 'avatar-photos', avatarId };
 });
 

@@ -144,5 +144,10 @@ export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
   };
   ctx.session = { ...ctx.session, generation: undefined };
-  await startUserWorkflow<typeof generationWorkflow>(ctx, 'generationWorkflow', { workflowId, kind: 'generation', args: [input] });
+  await startUserWorkflow<typeof generationWorkflow>(ctx, 'generationWorkflow', {
+    workflowId,
+    kind: 'generation',
+    summary: `${draft.mode === 'AVATAR' ? `avatar “${draft.avatarName ?? 'main'}”` : 'Imagen 4'} × ${draft.numImages} ${draft.aspectRatio}: ${draft.prompt.replace(/\s+/g, ' ').slice(0, 100)}${draft.referenceFileId ? ' (+ reference photo)' : ''}`,
+    args: [input],
+  });
 }

@@ -16,6 +16,7 @@ startFeature.command('start', async (ctx) => {
   await startUserWorkflow<typeof onboardingWorkflow>(ctx, 'onboardingWorkflow', {
     workflowId: workflowIds.onboarding(ctx.from.id, ctx.update.update_id),
     kind: 'onboarding',
+    summary: `/start by ${ctx.from.username ? `@${ctx.from.username}` : ctx.from.first_name}`,
     args: [
       {
         telegramId: ctx.from.id,

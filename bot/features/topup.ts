@@ -68,6 +68,7 @@ topupFeature.on('message:successful_payment', async (ctx) => {
   await startUserWorkflow<typeof topUpWorkflow>(ctx, 'topUpWorkflow', {
     workflowId: workflowIds.topup(p.telegram_payment_charge_id),
     kind: 'topup',
+    summary: `top-up ⭐ ${p.total_amount} (${p.invoice_payload})`,
     args: [
       {
         telegramId: ctx.from.id,

@@ -69,6 +69,7 @@ transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'm
   await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
     workflowId: workflowIds.transcription(transcriptId),
     kind: 'transcription',
+    summary: `${m.voice ? 'voice note' : m.video_note ? 'video note' : m.audio ? 'audio' : 'audio document'}${duration ? ` ${formatDuration(duration)}` : ''}${input.fileName ? ` “${input.fileName}”` : ''}${file.file_size ? `, ${(file.file_size / 1_048_576).toFixed(1)} MB` : ''}`,
     args: [input],
   });
 });

@@ -211,6 +211,14 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
       ['FAILED', 'too_large'],
     ]);
     expect(msgs(id).filter((m) => textOf(m).includes('Ничего не списано'))).toHaveLength(3);
+
+    // operators find them by search attributes, and the memo says what happened
+    const query = `UserId = '${id}' AND JobKind = 'transcription' AND JobStatus = 'rejected'`;
+    await eventually(async () => (await stack.temporal.workflow.count(query)).count === 3);
+    const voice = await stack.temporal.workflow.getHandle(workflowIds.transcription(rows.find((r) => r.fileName === null)!.id)).describe();
+    expect(voice.memo).toMatchObject({ summary: 'voice note 0:12, 0.0 MB', outcome: 'rejected', failureReason: 'not_audio' });
+    const renamed = await stack.temporal.workflow.getHandle(workflowIds.transcription(rows.find((r) => r.fileName === 'lecture.mp3')!.id)).describe();
+    expect(String(renamed.memo?.summary)).toContain('audio document “lecture.mp3”');
     expect((await transactions(user.id)).map((t) => t.kind)).toEqual(['GRANT']);
     expect(await getBalance(stack.prisma, user.id)).toBe(200);
   });

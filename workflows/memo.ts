@@ -1,0 +1,15 @@
+import { patched, upsertMemo } from '@temporalio/workflow';
+
+/**
+ * Adds what a job learned (duration, outcome, failure reason) to its memo,
+ * next to the `summary` the bot gave it at start, so the Web UI and
+ * `temporal workflow describe` say what happened without reading the history.
+ *
+ * Behind `patched()`: upserting a memo is a workflow command, and histories
+ * recorded before this existed have none; for them `patched` answers false
+ * during replay and nothing is emitted (see README, "Changing a workflow").
+ */
+export function noteInMemo(fields: Record<string, string | number | undefined>): void {
+  if (!patched('job-memo-v1')) return;
+  upsertMemo(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+}
