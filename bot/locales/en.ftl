@@ -66,6 +66,10 @@ payment-refunded-notice =
 ## Administration
 admin-usage =
     Admin commands:
+    /admin — stats (/admin stats <yyyy-mm-dd> — as of the end of that UTC day)
+    /admin user <user id>
+    /admin refund <job id>
+    /admin retry <job id>
     /admin grant <user id> <credits> <reason>
     /admin balance <user id>
     /admin refund-payment <charge id>
@@ -384,3 +388,46 @@ jobs-line = { $n }. { $kind ->
 button-job-cancel = ✖️ Cancel { $n }
 job-not-found = Job not found or already finished.
 job-cancel-sent = Cancelling… Anything not delivered will be refunded.
+
+## Admin stats
+admin-stats-title = 📊 Stats for { $day } (UTC)
+admin-stats-users = 👥 Users: { $total } · new today { $new } · active today { $active } · in 7 days { $week }
+admin-stats-retention-title = 🔁 Retention (active on exactly day N after signup):
+admin-stats-retention = D{ $n }: { $retained } of { $cohort } ({ $percent }%)
+admin-stats-retention-empty = D{ $n }: no cohort yet
+admin-stats-jobs-title = ⚙️ Jobs today:
+# $kind: avatar_training | generation | transcription; $statuses: "completed 3, failed 1"
+admin-stats-jobs = { $kind ->
+        [avatar_training] 🧑‍🎨 Avatars
+        [generation] 🎨 Images
+       *[transcription] 🎧 Transcriptions
+    }: { $total } ({ $statuses })
+admin-stats-credits = 💳 Credits today: charged { $charged } · refunded { $refunded }
+admin-stats-failures-title = ❌ Top failure reasons, 7 days:
+admin-stats-failure = { $count } × { $kind } · { $reason }
+admin-stats-failures-none = ❌ No failures in 7 days.
+admin-user-title = 👤 User { $user } · { $name }
+admin-user-profile = 💰 Balance { $balance } · language { $language } · since { $since } · last seen { $seen } UTC
+admin-user-counts = 🧑‍🎨 Avatars { $avatars } · 🖼 Images { $images } · 🎧 Transcripts { $transcripts }
+admin-user-jobs-title = ⚙️ Latest jobs:
+admin-user-job = { $created } · { $kind } · { $status } · { $job }
+admin-user-jobs-none = ⚙️ No jobs yet.
+admin-user-failures-title = ❌ Last failures:
+admin-user-failure = { $job }: { $reason }
+admin-job-bad-id = Give a job id: gen-…, tr-… or avatar-… (as /admin user shows them).
+admin-job-not-found = Job { $job } not found (or its history is no longer kept).
+admin-refund-cancel-sent = ⏹ { $job } is still running: cancel sent. Its billing refunds whatever was not delivered.
+admin-refund-settle-sent = ↩️ { $job } has ended but its billing was still waiting: settled as nothing delivered, everything charged comes back.
+admin-job-refunded = ↩️ { $job }: refunded { $credits } (charged { $charged }, refunded before { $before }). Balance of user { $user }: { $balance }
+admin-job-nothing-left = { $job }: nothing left to refund (charged { $charged }, refunded { $refunded }).
+job-refunded-notice =
+    ↩️ { $credits ->
+        [one] { $credits } credit was
+       *[other] { $credits } credits were
+    } returned to you for an unfinished job.
+    💰 Balance: { $balance }
+admin-retry-poll-sent = ⚡ { $job } is waiting on FAL: asked it to check FAL's status now.
+admin-retry-running = { $job } is running (stage { $stage }) and not waiting on FAL: nothing to retry.
+admin-retry-started = 🔁 { $job } started again as { $newJob }: charged again through billing, refunded if it fails.
+admin-retry-not-retriable = { $job } ended as { $status }: only a failed or cancelled generation or transcription can be retried.
+admin-retry-avatar = { $job }: an admin does not restart avatar training; the user creates a new avatar (a failed one was refunded).

@@ -70,6 +70,10 @@ payment-refunded-notice =
 ## Администрирование
 admin-usage =
     Команды администратора:
+    /admin — статистика (/admin stats <гггг-мм-дд> — на конец дня UTC)
+    /admin user <id пользователя>
+    /admin refund <id задачи>
+    /admin retry <id задачи>
     /admin grant <id пользователя> <кредиты> <причина>
     /admin balance <id пользователя>
     /admin refund-payment <id платежа>
@@ -390,3 +394,47 @@ jobs-line = { $n }. { $kind ->
 button-job-cancel = ✖️ Отменить { $n }
 job-not-found = Задача не найдена или уже завершена.
 job-cancel-sent = Отменяю… Всё недоставленное вернётся на баланс.
+
+## Admin stats
+admin-stats-title = 📊 Статистика на { $day } (UTC)
+admin-stats-users = 👥 Пользователи: { $total } · новых сегодня { $new } · активны сегодня { $active } · за 7 дней { $week }
+admin-stats-retention-title = 🔁 Удержание (активны ровно на N-й день после регистрации):
+admin-stats-retention = D{ $n }: { $retained } из { $cohort } ({ $percent }%)
+admin-stats-retention-empty = D{ $n }: когорты пока нет
+admin-stats-jobs-title = ⚙️ Задачи сегодня:
+# $kind: avatar_training | generation | transcription; $statuses: "completed 3, failed 1"
+admin-stats-jobs = { $kind ->
+        [avatar_training] 🧑‍🎨 Аватары
+        [generation] 🎨 Изображения
+       *[transcription] 🎧 Расшифровки
+    }: { $total } ({ $statuses })
+admin-stats-credits = 💳 Кредиты сегодня: списано { $charged } · возвращено { $refunded }
+admin-stats-failures-title = ❌ Частые причины сбоев за 7 дней:
+admin-stats-failure = { $count } × { $kind } · { $reason }
+admin-stats-failures-none = ❌ Сбоев за 7 дней нет.
+admin-user-title = 👤 Пользователь { $user } · { $name }
+admin-user-profile = 💰 Баланс { $balance } · язык { $language } · с { $since } · был { $seen } UTC
+admin-user-counts = 🧑‍🎨 Аватары { $avatars } · 🖼 Изображения { $images } · 🎧 Расшифровки { $transcripts }
+admin-user-jobs-title = ⚙️ Последние задачи:
+admin-user-job = { $created } · { $kind } · { $status } · { $job }
+admin-user-jobs-none = ⚙️ Задач пока нет.
+admin-user-failures-title = ❌ Последние сбои:
+admin-user-failure = { $job }: { $reason }
+admin-job-bad-id = Укажите id задачи: gen-…, tr-… или avatar-… (как в /admin user).
+admin-job-not-found = Задача { $job } не найдена (или её история уже не хранится).
+admin-refund-cancel-sent = ⏹ { $job } ещё выполняется: отправлена отмена. Её биллинг вернёт всё недоставленное.
+admin-refund-settle-sent = ↩️ { $job } завершена, но её биллинг ещё ждал: закрыт как «ничего не доставлено», всё списанное вернётся.
+admin-job-refunded = ↩️ { $job }: возвращено { $credits } (списано { $charged }, возвращено ранее { $before }). Баланс пользователя { $user }: { $balance }
+admin-job-nothing-left = { $job }: возвращать нечего (списано { $charged }, возвращено { $refunded }).
+job-refunded-notice =
+    ↩️ Вам возвращено { $credits } { $credits ->
+        [one] кредит
+        [few] кредита
+       *[many] кредитов
+    } за незавершённую задачу.
+    💰 Баланс: { $balance }
+admin-retry-poll-sent = ⚡ { $job } ждёт FAL: попросил её проверить статус FAL сейчас.
+admin-retry-running = { $job } выполняется (этап { $stage }) и не ждёт FAL: повторять нечего.
+admin-retry-started = 🔁 { $job } запущена заново как { $newJob }: спишется через биллинг, при сбое вернётся.
+admin-retry-not-retriable = { $job } завершилась со статусом { $status }: повторить можно только неудавшуюся или отменённую генерацию или расшифровку.
+admin-retry-avatar = { $job }: обучение аватара администратор не перезапускает — пользователь создаёт новый аватар (за неудачный кредиты вернулись).

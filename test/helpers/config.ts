@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { UserFromGetMe } from 'grammy/types';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../lib/config';
 
@@ -25,3 +26,20 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ...overrides,
   });
 }
+
+/** The bot as getMe describes it, for bots built without calling getMe. */
+export const TEST_BOT_INFO: UserFromGetMe = {
+  id: 7000000001,
+  is_bot: true,
+  first_name: 'Aisha test',
+  username: 'aisha_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { VOCABULARY } from '../../sandbox/openai/audio';
+import { prng } from '../../sandbox/openai/random';
 
 /**
  * A long "speech-like" recording in the OpenAI stand-in's convention
@@ -50,18 +51,6 @@ const CODECS = {
   ogg: ['-c:a', 'libopus', '-b:a', '24k'],
   mp3: ['-c:a', 'libmp3lame', '-b:a', '32k'],
 } as const;
-
-/** mulberry32: a small, fast, seeded PRNG giving floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface TimedTone {
   k: number;

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Bot } from 'grammy';
@@ -21,6 +20,7 @@ import { createActivityDeps } from '../../workers/dependencies';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflows, createWorkers, runWorkers, workflowsPath } from '../../workers/create-workers';
 import { TEST_BOT_TOKEN, testConfig } from './config';
+import { freeLoopbackPort } from '../../workers/metrics-server';
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 /** Bundled once per test file and path (each file is its own process). */
@@ -74,7 +74,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     telegramToken: overrides.TELEGRAM_BOT_TOKEN ?? TEST_BOT_TOKEN,
   });
   // The bot's real HTTP server (FAL webhooks, health) on a free port, announced as PUBLIC_BASE_URL.
-  const httpPort = await freePort();
+  const httpPort = await freeLoopbackPort();
   const config = testConfig({ ...sandboxes.env, HTTP_PORT: String(httpPort), PUBLIC_BASE_URL: `http://127.0.0.1:${httpPort}`, ...overrides });
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   installTemporalRuntime(logger, 'ERROR');
@@ -157,16 +157,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `probe` until it returns a truthy value (events cross processes; tests wait for outcomes, not timings). */
 export async function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 30_000, intervalMs = 50 } = {}): Promise<NonNullable<T>> {

@@ -17,7 +17,7 @@ import { DEFAULT_KNOBS } from '../../sandbox/fal/knobs';
 import { FalSandbox } from '../../sandbox/fal/server';
 import { listen } from '../../sandbox/http-util';
 import { falWebhookUrl } from '../../workflows/fal-api';
-import { testConfig, uniqueSuffix } from '../helpers/config';
+import { TEST_BOT_INFO, testConfig, uniqueSuffix } from '../helpers/config';
 import { falReceivedQuery, type falReceiverWorkflow } from '../workflows/fal-receiver';
 
 /**
@@ -27,21 +27,6 @@ import { falReceivedQuery, type falReceiverWorkflow } from '../workflows/fal-rec
  */
 const FAST = { queueMs: 20, imageJobMs: 100, webhookRetryBaseMs: 50 };
 const TELEGRAM_SECRET = 'telegram-secret-0123456789';
-const TEST_BOT_INFO = {
-  id: 7000000001,
-  is_bot: true as const,
-  first_name: 'Aisha test',
-  username: 'aisha_test_bot',
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
 const receiverPath = fileURLToPath(new URL('../workflows/fal-receiver.ts', import.meta.url));
 
 describe('FAL webhook endpoint → workflow signal', () => {

@@ -1,6 +1,5 @@
 import type http from 'node:http';
 import { Bot } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../bot/context';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
@@ -15,26 +14,11 @@ import { installTemporalRuntime } from '../../lib/temporal-runtime';
 import { listen } from '../../sandbox/http-util';
 import { createMetricsServer, freeLoopbackPort } from '../../workers/metrics-server';
 import { JobKindKey, UserIdKey } from '../../workflows/search-attributes';
-import { testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
+import { TEST_BOT_INFO, testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 import { sampleValue, scrape } from '../helpers/metrics';
 import { eventually, startStack, testWorkflowsPath, type Stack } from '../helpers/stack';
 import type { PaidJobInput } from '../workflows/paid-job';
 
-const TEST_BOT_INFO: UserFromGetMe = {
-  id: 7000000001,
-  is_bot: true,
-  first_name: 'Aisha test',
-  username: 'aisha_test_bot',
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
 
 /**
  * Prometheus /metrics of the bot (its real HTTP server, updates through the
