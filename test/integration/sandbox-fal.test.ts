@@ -203,7 +203,7 @@ describe('FAL sandbox with the real @fal-ai/client', () => {
     const garbage = [{}, { 'x-fal-webhook-signature': 'zz' }, { ...rotated.signWebhook(body, { requestId: 'r-1', timestamp: ts() }), 'x-fal-webhook-timestamp': 'soon' }];
     for (const headers of garbage) expect(await verifier.verify({ headers, rawBody: body })).toMatchObject({ ok: false });
     const down = createFalWebhookVerifier({ jwksUrl: 'http://127.0.0.1:1/jwks.json' });
-    expect(await down.verify({ headers: sandbox.signWebhook(body, { requestId: 'r-1' }), rawBody: body })).toEqual({ ok: false, reason: 'JWKS unavailable' });
+    expect(await down.verify({ headers: sandbox.signWebhook(body, { requestId: 'r-1' }), rawBody: body })).toEqual({ ok: false, code: 'jwks_unavailable', reason: 'JWKS unavailable' });
   });
 
   async function photosZip(count: number): Promise<Buffer> {
