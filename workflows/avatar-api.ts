@@ -46,5 +46,5 @@ export interface AvatarTrainingStatus {
 
 export const photoAddedSignal = defineSignal<[{ fileId: string; fileUniqueId: string }]>('photoAdded');
 export const startTrainingSignal = defineSignal('startTraining');
-export const cancelAvatarSignal = defineSignal<[{ reason?: 'user' | 'deleted' }?]>('cancel');
+export const cancelAvatarSignal = defineSignal<[{ reason?: 'user' | 'deleted' | 'admin' }?]>('cancel');
 export const avatarStatusQuery = defineQuery<AvatarTrainingStatus>('status');

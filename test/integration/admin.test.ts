@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLedgerEntry, getBalance, jobLedger, ledgerSum } from '../../lib/db/ledger';
 import { adminStats } from '../../lib/db/stats';
 import { workflowIds } from '../../workflows/ids';
 import { uniqueTelegramId } from '../helpers/config';
+import { makeSpeechAudio } from '../helpers/speech-audio';
 import { eventually, startStack, type Stack } from '../helpers/stack';
 
 /**
@@ -207,12 +211,13 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     stack.fal.knobs.imageJobMs = 600_000;
     try {
       const job = await generate(id, 'долгий закат', 2);
-      await eventually(async () => (await generationRow(job)).status === 'RUNNING', { timeoutMs: 60_000 });
+      await eventually(async () => (await generationRow(job)).falRequestId, { timeoutMs: 60_000 }); // charged, waiting on FAL
       expect(await getBalance(stack.prisma, user.id)).toBe(292);
       expect(await admin(`/admin refund ${job}`)).toBe(`⏹ ${job} ещё выполняется: отправлена отмена. Её биллинг вернёт всё недоставленное.`);
       await eventually(async () => (await generationRow(job)).status === 'CANCELLED', { timeoutMs: 60_000 });
       await eventually(async () => (await getBalance(stack.prisma, user.id)) === 300);
       expect(await jobLedger(stack.prisma, job)).toMatchObject({ charged: 8, refunded: 8 });
+      expect(await stack.temporal.workflow.getHandle(job).result()).toMatchObject({ stage: 'cancelled', delivered: 0 });
       await stack.temporal.workflow.getHandle(workflowIds.billing(job)).result();
 
       expect(await admin(`/admin refund ${job}`, (t) => t.includes('возвращать нечего'))).toBe(`${job}: возвращать нечего (списано 8, возвращено 8).`);
@@ -229,7 +234,7 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     stack.fal.knobs.imageJobMs = 600_000;
     try {
       const job = await generate(id, 'оборванная работа');
-      await eventually(async () => (await generationRow(job)).status === 'RUNNING', { timeoutMs: 60_000 });
+      await eventually(async () => (await generationRow(job)).falRequestId, { timeoutMs: 60_000 }); // charged, waiting on FAL
       await stack.temporal.workflow.getHandle(job).terminate('operator test');
       expect(await getBalance(stack.prisma, user.id)).toBe(296);
       expect(await admin(`/admin refund ${job}`)).toBe(`↩️ ${job} завершена, но её биллинг ещё ждал: закрыт как «ничего не доставлено», всё списанное вернётся.`);
@@ -245,8 +250,9 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     const id = uniqueTelegramId();
     const user = await onboard(id);
     const job = await generate(id, 'маяк в шторм [nsfw:1,3]', 4);
-    await eventually(() => texts(id).some((t) => t.includes('Получилось 2 из 4')), { timeoutMs: 60_000 });
+    await stack.temporal.workflow.getHandle(job).result();
     await stack.temporal.workflow.getHandle(workflowIds.billing(job)).result();
+    expect(texts(id).some((t) => t.includes('Получилось 2 из 4'))).toBe(true);
     expect(await getBalance(stack.prisma, user.id)).toBe(292);
 
     expect(await admin(`/admin refund ${job}`)).toBe('⏳ Выполняю…');
@@ -273,7 +279,8 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     let failed: string;
     try {
       failed = await generate(id, 'кот на крыше');
-      await eventually(async () => (await generationRow(failed)).status === 'FAILED', { timeoutMs: 60_000 });
+      await stack.temporal.workflow.getHandle(failed).result();
+      expect(await generationRow(failed)).toMatchObject({ status: 'FAILED', failureReason: 'fal_error' });
     } finally {
       stack.fal.knobs.jobFailureRate = 0;
     }
@@ -286,7 +293,8 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     expect(photos(id)[0]!.caption).toContain('кот на крыше');
     const row = await generationRow(retried!);
     expect(row).toMatchObject({ userId: user.id, prompt: 'кот на крыше', numImages: 1, mode: 'IMAGEN4' });
-    await eventually(async () => (await generationRow(retried!)).status === 'COMPLETED');
+    expect(await stack.temporal.workflow.getHandle(retried!).result()).toMatchObject({ stage: 'completed', delivered: 1 });
+    expect(await generationRow(retried!)).toMatchObject({ status: 'COMPLETED' });
     expect(await jobLedger(stack.prisma, retried!)).toMatchObject({ charged: 4, refunded: 0 });
     expect(await getBalance(stack.prisma, user.id)).toBe(296);
     expect((await stack.temporal.workflow.getHandle(retried!).describe()).memo?.summary).toBe(`retry of ${failed} by admin ${adminId}: кот на крыше`);
@@ -298,7 +306,7 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
 
     const report = await admin(`/admin user ${id}`, (t) => t.startsWith('👤'));
     const lines = report.split('\n');
-    expect(lines[0]).toBe(`👤 Пользователь ${id} · —`);
+    expect(lines[0]).toBe(`👤 Пользователь ${id} · User ${id}`); // the sandbox's first name
     expect(lines[1]).toMatch(new RegExp(`^💰 Баланс 296 · язык ru · с ${new Date().toISOString().slice(0, 10)} · был \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`));
     expect(lines[2]).toBe('🧑‍🎨 Аватары 0 · 🖼 Изображения 1 · 🎧 Расшифровки 0');
     expect(lines[3]).toBe('⚙️ Последние задачи:');
@@ -324,6 +332,42 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
       await eventually(async () => (await getBalance(stack.prisma, user.id)) === 296);
     } finally {
       stack.fal.knobs.webhookLossRate = 0;
+    }
+  });
+
+  it('transcription: /admin refund of a running one cancels it (full refund); /admin retry starts it again as a new tr- job, delivered and charged', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    const dir = await mkdtemp(join(tmpdir(), 'aisha-admin-test-'));
+    try {
+      const audio = await makeSpeechAudio({ seconds: 20, dir, seed: 11 });
+      stack.openai.knobs.latencyPerAudioSecondMs = 60_000; // Whisper "takes" 20 minutes
+      await tg().users.sendMedia(id, 'voice', await readFile(audio.path), { mimeType: 'audio/ogg' });
+      const first = await eventually(() => stack.prisma.transcript.findFirst({ where: { userId: user.id, status: 'RUNNING' } }), { timeoutMs: 60_000 });
+      const job = workflowIds.transcription(first.id);
+      expect(await getBalance(stack.prisma, user.id)).toBe(299);
+      expect(await admin(`/admin refund ${job}`)).toBe(`⏹ ${job} ещё выполняется: отправлена отмена. Её биллинг вернёт всё недоставленное.`);
+      expect(await stack.temporal.workflow.getHandle(job).result()).toMatchObject({ stage: 'cancelled' });
+      await stack.temporal.workflow.getHandle(workflowIds.billing(job)).result();
+      expect(await getBalance(stack.prisma, user.id)).toBe(300);
+      stack.openai.knobs.latencyPerAudioSecondMs = 0;
+
+      const reply = await admin(`/admin retry ${job}`);
+      const retried = /как (tr-[0-9a-f-]{36}):/.exec(reply)?.[1];
+      expect(reply).toBe(`🔁 ${job} запущена заново как ${retried}: спишется через биллинг, при сбое вернётся.`);
+      expect(await stack.temporal.workflow.getHandle(retried!).result()).toMatchObject({ stage: 'completed' });
+      expect(await stack.prisma.transcript.findUniqueOrThrow({ where: { id: retried!.slice('tr-'.length) } })).toMatchObject({
+        userId: user.id,
+        status: 'COMPLETED',
+        fileUniqueId: first.fileUniqueId,
+        durationSec: 20,
+      });
+      await eventually(() => texts(id).some((t) => t.startsWith('✅ Расшифровка готова. Списано 1')));
+      expect(await jobLedger(stack.prisma, retried!)).toMatchObject({ charged: 1, refunded: 0 });
+      expect(await getBalance(stack.prisma, user.id)).toBe(299);
+    } finally {
+      stack.openai.knobs.latencyPerAudioSecondMs = 0;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
