@@ -21,36 +21,42 @@ export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', ttlS
   };
 }
 
-export interface RateLimitOptions {
-  /** Updates one user may send per window; an album counts once. */
+export interface RateLimit {
+  /** Updates one user may send per window. */
   limit: number;
   windowSeconds: number;
-  prefix?: string;
 }
 
-/** 12 messages or button presses per 10 seconds: more than a person types, fewer than a script floods. */
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 12, windowSeconds: 10 };
+/**
+ * Messages: 12 per 10 s (an album counts once) — more than a person types,
+ * fewer than a script floods. Button presses have their own, looser budget
+ * (30 per 10 s): browsing the gallery or setting options is fast clicking.
+ */
+export const RATE_LIMITS: { messages: RateLimit; buttons: RateLimit } = {
+  messages: { limit: 12, windowSeconds: 10 },
+  buttons: { limit: 30, windowSeconds: 10 },
+};
 
 /**
- * Per-user rate limit in Redis (a fixed window, shared by all bot instances).
- * Over the limit: one short notice per window, the rest is dropped unanswered
- * (button presses get their toast). Other users are not affected.
+ * Per-user rate limits in Redis (fixed windows, shared by all bot instances).
+ * Over a limit: one short notice per window for messages, a toast for button
+ * presses; the update is dropped. Other users are not affected; payments and
+ * pre-checkout answers are never limited (Telegram waits for them).
  */
-export function rateLimitPerUser(redis: Redis, opts: RateLimitOptions = DEFAULT_RATE_LIMIT): MiddlewareFn<AppContext> {
-  const prefix = opts.prefix ?? 'aisha:rate:';
+export function rateLimitPerUser(redis: Redis, limits = RATE_LIMITS, prefix = 'aisha:rate:'): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const userId = ctx.from?.id;
-    // Payments and pre-checkout answers are never limited: Telegram waits for them.
     if (!userId || ctx.preCheckoutQuery || ctx.message?.successful_payment) return next();
     const group = ctx.message?.media_group_id;
     if (group && (await redis.set(`${prefix}album:${group}`, '1', 'EX', 60, 'NX')) !== 'OK') return next();
-    const window = Math.floor(Date.now() / 1000 / opts.windowSeconds);
-    const key = `${prefix}${userId}:${window}`;
-    const [[, count]] = (await redis.multi().incr(key).expire(key, opts.windowSeconds * 2).exec()) as [[null, number], [null, number]];
-    if (count <= opts.limit) return next();
-    ctx.logger.warn({ count, limit: opts.limit }, 'user rate limited');
+    const kind = ctx.callbackQuery ? 'buttons' : 'messages';
+    const { limit, windowSeconds } = limits[kind];
+    const key = `${prefix}${kind}:${userId}:${Math.floor(Date.now() / 1000 / windowSeconds)}`;
+    const [[, count]] = (await redis.multi().incr(key).expire(key, windowSeconds * 2).exec()) as [[null, number], [null, number]];
+    if (count <= limit) return next();
+    ctx.logger.warn({ count, limit, kind }, 'user rate limited');
     if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: ctx.t('rate-limited') }).catch(() => undefined));
-    if (count === opts.limit + 1 && ctx.chat) await ctx.reply(ctx.t('rate-limited'));
+    if (count === limit + 1 && ctx.chat) await ctx.reply(ctx.t('rate-limited'));
   };
 }
 

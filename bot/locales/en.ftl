@@ -1,5 +1,7 @@
 # Aisha — English
 
+# "{ $n } { CREDITS($n) }" is "5 кредитов", "2 кредита", "1 кредит" / "1 credit", "5 credits" (lib/i18n.ts).
+
 welcome-new =
     👋 Hi, { $name }! I'm Aisha.
 
@@ -57,10 +59,10 @@ topup-done =
     ✅ Payment received: +{ $credits } (⭐ { $stars }).
     💰 Balance: { $balance }
 grant-notice =
-    🎁 You received { $credits } credits: { $reason }
+    🎁 You received { $credits } { CREDITS($credits) }: { $reason }
     💰 Balance: { $balance }
 payment-refunded-notice =
-    ↩️ ⭐ { $stars } refunded, { $credits } credits taken back.
+    ↩️ ⭐ { $stars } refunded, { $credits } { CREDITS($credits) } taken back.
     💰 Balance: { $balance }
 
 ## Administration
@@ -78,10 +80,10 @@ admin-user-not-found = User { $user } not found.
 admin-started = ⏳ Working on it…
 admin-granted = ✅ Granted { $credits } to user { $user }. Balance: { $balance }
 admin-balance = User { $user }: balance { $balance }
-admin-refund-done = ✅ Payment { $charge }: ⭐ { $stars } refunded, { $credits } credits taken back. User's balance: { $balance }
+admin-refund-done = ✅ Payment { $charge }: ⭐ { $stars } refunded, { $credits } { CREDITS($credits) } taken back. User's balance: { $balance }
 admin-refund-not-found = Payment { $charge } not found.
 admin-refund-already-refunded = Payment { $charge } is already refunded.
-admin-refund-insufficient = Cannot refund payment { $charge }: the user has { $balance } of the pack's { $credits } credits; some are spent.
+admin-refund-insufficient = Cannot refund payment { $charge }: the user has { $balance } of the pack's { $credits } { CREDITS($credits) }; some are spent.
 admin-refund-failed = Telegram did not refund payment { $charge }: { $error }. The credits were given back (balance { $balance }).
 
 ## Avatars
@@ -115,8 +117,8 @@ avatar-intro =
     • different angles, light and backgrounds.
 avatar-photos-status = 📸 “{ $name }”: { $accepted } of { $min }–{ $max } accepted · { $rejected } rejected
 avatar-photos-more = Send { $more } more.
-avatar-photos-ready = Ready to train — it costs { $price } credits. More photos improve the result.
-avatar-start-button = 🚀 Start training ({ $price } credits)
+avatar-photos-ready = Ready to train — it costs { $price } { CREDITS($price) }. More photos improve the result.
+avatar-start-button = 🚀 Start training ({ $price } { CREDITS($price) })
 avatar-cancel-button = ✖️ Cancel
 photo-reject-not_image = ❌ { $n } — not an image (JPEG, PNG or WebP needed)
 photo-reject-too_large = ❌ { $n } — larger than 20 MB
@@ -133,13 +135,13 @@ photo-reject-unknown = ❌ { $n } — not suitable
 avatar-training = ⏳ Training “{ $name }”: { $percent }%. This takes a few minutes to an hour — I'll write when it's ready.
 avatar-ready = ✅ Avatar “{ $name }” is ready! Make it your main one in /avatar.
 avatar-ready-main = ✅ Avatar “{ $name }” is ready and set as your main avatar!
-avatar-failed = 😔 Training “{ $name }” failed. { $refunded } credits were returned to your balance.
+avatar-failed = 😔 Training “{ $name }” failed. { $refunded } { CREDITS($refunded) } returned to your balance.
 avatar-fail-fal_error = The training service reported an error.
 avatar-fail-deadline = Training took too long and was stopped.
 avatar-fail-internal = An internal error; we're on it.
 avatar-cancelled = Avatar “{ $name }” cancelled. { $refunded ->
         [0] Nothing was charged.
-       *[other] { $refunded } credits were returned to your balance.
+       *[other] { $refunded } { CREDITS($refunded) } returned to your balance.
     }
 avatar-draft-expired = The draft avatar “{ $name }” was removed after a day without new photos. Nothing was charged.
 avatar-not-found = Avatar not found.
@@ -215,14 +217,14 @@ gen-options =
     📝 { $prompt }
 
     Choose the format and how many. Price: { $price } per image, { $total } in total.
-gen-go-button = 🎨 Create — { $total } credits
+gen-go-button = 🎨 Create — { $total } { CREDITS($total) }
 gen-working = 🎨 Creating { $count ->
         [one] your image
        *[other] your images
     }… Usually under a minute.
-gen-partial = ⚠️ { $delivered } of { $requested } made it: the rest failed or did not pass the checks. { $refunded } credits were returned.
-gen-failed = 😔 The image could not be created. { $refunded } credits were returned to your balance.
-gen-cancelled = Generation cancelled. { $refunded } credits were returned to your balance.
+gen-partial = ⚠️ { $delivered } of { $requested } made it: the rest failed or did not pass the checks. { $refunded } { CREDITS($refunded) } returned.
+gen-failed = 😔 The image could not be created. { $refunded } { CREDITS($refunded) } returned to your balance.
+gen-cancelled = Generation cancelled. { $refunded } { CREDITS($refunded) } returned to your balance.
 image-not-found = Image not found.
 favorite-on = ⭐ Added to favourites
 favorite-off = Removed from favourites
@@ -240,23 +242,23 @@ tr-rejected = { $reason ->
        *[not_audio] 🚫 I can't read this file as audio: it is damaged or not a recording. Send a voice note or an audio file (MP3, OGG, M4A, WAV, FLAC…).
     } Nothing was charged.
 # $duration: "1:02:03"; $minutes: started minutes; $price: credits.
-tr-quote = 🎧 Recording { $duration } · { $minutes } min · { $price } credits.
+tr-quote = 🎧 Recording { $duration } · { $minutes } min · { $price } { CREDITS($price) }.
 tr-quote-expired = The transcription was not confirmed in time. Nothing was charged — send the recording again whenever you like.
-button-tr-confirm = ✅ Transcribe — { $price } credits
+button-tr-confirm = ✅ Transcribe — { $price } { CREDITS($price) }
 button-tr-cancel = ✖️ Cancel
 tr-confirmed = Transcribing { $duration }…
 tr-cancelled-free = Transcription cancelled. Nothing was charged.
 tr-not-started = Transcription not started.
-tr-cancelled = Transcription cancelled. { $refunded } credits were returned to your balance.
+tr-cancelled = Transcription cancelled. { $refunded } { CREDITS($refunded) } returned to your balance.
 # $done, $total: chunks.
 tr-progress = 📝 Transcribing: chunk { $done }/{ $total }…
-tr-done = ✅ Transcript ready. { $price } credits were charged.
+tr-done = ✅ Transcript ready. Charged: { $price } { CREDITS($price) }.
 # $reason: no_speech | deadline | other.
 tr-failed = { $reason ->
         [no_speech] 🔇 No speech was recognised in this recording.
         [deadline] ⏱ The transcription took too long and was stopped.
        *[other] 😔 The transcription failed.
-    } { $refunded } credits were returned to your balance.
+    } { $refunded } { CREDITS($refunded) } returned to your balance.
 # $duration: "1:02:03".
 tr-result-header = 📝 Transcript · { $duration }
 tr-result-files = 📎 The full text and subtitles with timestamps are in the files below.
@@ -348,9 +350,9 @@ lang-set = ✅ Language: English. Commands and messages are in English now.
 help =
     ℹ️ What I can do
 
-    🧑‍🎨 /avatar — train your personal AI avatar from 10–20 of your photos: { $avatarPrice } credits. Then /generate <scene> draws you anywhere: { $avatarImagePrice } credits per image.
-    🎨 /imagen <prompt> — images with Google Imagen 4: { $imagenPrice } credits per image. Send a photo captioned /generate to draw in its spirit.
-    🎧 Send a voice note, audio file, video note or audio document — I transcribe it (up to { $maxMinutes } min): { $minutePrice } credits per started minute; text plus .txt and .srt files.
+    🧑‍🎨 /avatar — train your personal AI avatar from 10–20 of your photos: { $avatarPrice } { CREDITS($avatarPrice) }. Then /generate <scene> draws you anywhere: { $avatarImagePrice } { CREDITS($avatarImagePrice) } per image.
+    🎨 /imagen <prompt> — images with Google Imagen 4: { $imagenPrice } { CREDITS($imagenPrice) } per image. Send a photo captioned /generate to draw in its spirit.
+    🎧 Send a voice note, audio file, video note or audio document — I transcribe it (up to { $maxMinutes } min): { $minutePrice } { CREDITS($minutePrice) } per started minute; text plus .txt and .srt files.
     🖼 /gallery — your images, with filters and favourites; transcripts too.
     ⏳ /jobs — what is running now, with a cancel button.
     💰 /balance, /topup — credits and top-ups with Telegram Stars.
@@ -423,7 +425,7 @@ admin-job-nothing-left = { $job }: nothing left to refund (charged { $charged },
 job-refunded-notice =
     ↩️ { $credits ->
         [one] { $credits } credit was
-       *[other] { $credits } credits were
+       *[other] { $credits } { CREDITS($credits) } were
     } returned to you for an unfinished job.
     💰 Balance: { $balance }
 admin-retry-poll-sent = ⚡ { $job } is waiting on FAL: asked it to check FAL's status now.

@@ -1,5 +1,7 @@
 # Aisha — русский (язык по умолчанию)
 
+# "{ $n } { CREDITS($n) }" is "5 кредитов", "2 кредита", "1 кредит" / "1 credit", "5 credits" (lib/i18n.ts).
+
 welcome-new =
     👋 Привет, { $name }! Я Аиша.
 
@@ -85,7 +87,7 @@ admin-balance = Пользователь { $user }: баланс { $balance }
 admin-refund-done = ✅ Платёж { $charge }: возвращено ⭐ { $stars }, списано { $credits }. Баланс пользователя: { $balance }
 admin-refund-not-found = Платёж { $charge } не найден.
 admin-refund-already-refunded = Платёж { $charge } уже возвращён.
-admin-refund-insufficient = Нельзя вернуть платёж { $charge }: у пользователя { $balance } из { $credits } кредитов этого пакета, часть уже потрачена.
+admin-refund-insufficient = Нельзя вернуть платёж { $charge }: у пользователя { $balance } из { $credits } { CREDITS($credits) } этого пакета, часть уже потрачена.
 admin-refund-failed = Telegram не вернул платёж { $charge }: { $error }. Кредиты возвращены пользователю (баланс { $balance }).
 
 ## Аватары
@@ -119,8 +121,8 @@ avatar-intro =
     • разные ракурсы, освещение и фон.
 avatar-photos-status = 📸 «{ $name }»: принято { $accepted } из { $min }–{ $max } · отклонено { $rejected }
 avatar-photos-more = Пришлите ещё { $more } фото.
-avatar-photos-ready = Можно начинать обучение — это стоит { $price } кредитов. Ещё фото улучшат результат.
-avatar-start-button = 🚀 Начать обучение ({ $price } кредитов)
+avatar-photos-ready = Можно начинать обучение — это стоит { $price } { CREDITS($price) }. Ещё фото улучшат результат.
+avatar-start-button = 🚀 Начать обучение ({ $price } { CREDITS($price) })
 avatar-cancel-button = ✖️ Отменить
 photo-reject-not_image = ❌ { $n } — не изображение (нужны JPEG, PNG или WebP)
 photo-reject-too_large = ❌ { $n } — файл больше 20 МБ
@@ -137,13 +139,13 @@ photo-reject-unknown = ❌ { $n } — не подошло
 avatar-training = ⏳ Обучаю аватар «{ $name }»: { $percent }%. Обычно это занимает от нескольких минут до часа — я напишу, когда всё будет готово.
 avatar-ready = ✅ Аватар «{ $name }» готов! Сделать его основным можно в /avatar.
 avatar-ready-main = ✅ Аватар «{ $name }» готов и выбран основным!
-avatar-failed = 😔 Не удалось обучить аватар «{ $name }». { $refunded } кредитов возвращены на баланс.
+avatar-failed = 😔 Не удалось обучить аватар «{ $name }». { $refunded } { CREDITS($refunded) } возвращены на баланс.
 avatar-fail-fal_error = Сервис обучения вернул ошибку.
 avatar-fail-deadline = Обучение заняло слишком много времени и было остановлено.
 avatar-fail-internal = Внутренняя ошибка; мы уже разбираемся.
 avatar-cancelled = Аватар «{ $name }» отменён. { $refunded ->
         [0] Ничего не списано.
-       *[other] { $refunded } кредитов возвращены на баланс.
+       *[other] { $refunded } { CREDITS($refunded) } возвращены на баланс.
     }
 avatar-draft-expired = Черновик аватара «{ $name }» удалён: больше суток без новых фото. Ничего не списано.
 avatar-not-found = Аватар не найден.
@@ -220,14 +222,14 @@ gen-options =
     📝 { $prompt }
 
     Выберите формат и количество. Цена: { $price } за изображение, итого { $total }.
-gen-go-button = 🎨 Создать — { $total } кредитов
+gen-go-button = 🎨 Создать — { $total } { CREDITS($total) }
 gen-working = 🎨 Создаю { $count ->
         [one] изображение
        *[other] изображения
     }… Обычно это меньше минуты.
-gen-partial = ⚠️ Получилось { $delivered } из { $requested }: остальные не прошли проверку или не удались. { $refunded } кредитов возвращены.
-gen-failed = 😔 Не удалось создать изображение. { $refunded } кредитов возвращены на баланс.
-gen-cancelled = Генерация отменена. { $refunded } кредитов возвращены на баланс.
+gen-partial = ⚠️ Получилось { $delivered } из { $requested }: остальные не прошли проверку или не удались. { $refunded } { CREDITS($refunded) } возвращены.
+gen-failed = 😔 Не удалось создать изображение. { $refunded } { CREDITS($refunded) } возвращены на баланс.
+gen-cancelled = Генерация отменена. { $refunded } { CREDITS($refunded) } возвращены на баланс.
 image-not-found = Изображение не найдено.
 favorite-on = ⭐ Добавлено в избранное
 favorite-off = Убрано из избранного
@@ -245,23 +247,23 @@ tr-rejected = { $reason ->
        *[not_audio] 🚫 Не получается прочитать файл как аудио: он повреждён или это не запись. Пришлите голосовое или аудиофайл (MP3, OGG, M4A, WAV, FLAC…).
     } Ничего не списано.
 # $duration: "1:02:03"; $minutes: started minutes; $price: credits.
-tr-quote = 🎧 Запись { $duration } · { $minutes } мин · { $price } кредитов.
+tr-quote = 🎧 Запись { $duration } · { $minutes } мин · { $price } { CREDITS($price) }.
 tr-quote-expired = Расшифровка не была подтверждена вовремя. Ничего не списано — пришлите запись ещё раз, когда будет удобно.
-button-tr-confirm = ✅ Расшифровать — { $price } кредитов
+button-tr-confirm = ✅ Расшифровать — { $price } { CREDITS($price) }
 button-tr-cancel = ✖️ Отмена
 tr-confirmed = Расшифровываю { $duration }…
 tr-cancelled-free = Расшифровка отменена. Ничего не списано.
 tr-not-started = Расшифровка не запущена.
-tr-cancelled = Расшифровка отменена. { $refunded } кредитов возвращено на баланс.
+tr-cancelled = Расшифровка отменена. { $refunded } { CREDITS($refunded) } возвращено на баланс.
 # $done, $total: chunks.
 tr-progress = 📝 Расшифровываю: часть { $done }/{ $total }…
-tr-done = ✅ Расшифровка готова. Списано { $price } кредитов.
+tr-done = ✅ Расшифровка готова. Списано { $price } { CREDITS($price) }.
 # $reason: no_speech | deadline | other.
 tr-failed = { $reason ->
         [no_speech] 🔇 В записи не распознана речь.
         [deadline] ⏱ Расшифровка заняла слишком много времени и была остановлена.
        *[other] 😔 Расшифровка не удалась.
-    } { $refunded } кредитов возвращено на баланс.
+    } { $refunded } { CREDITS($refunded) } возвращено на баланс.
 # $duration: "1:02:03".
 tr-result-header = 📝 Расшифровка · { $duration }
 tr-result-files = 📎 Полный текст и субтитры с таймкодами — в файлах ниже.
@@ -354,8 +356,8 @@ lang-set = ✅ Язык: русский. Команды и сообщения т
 help =
     ℹ️ Что я умею
 
-    🧑‍🎨 /avatar — обучить личного AI-аватара по 10–20 вашим фото: { $avatarPrice } кредитов. Затем /generate <сцена> рисует вас где угодно: { $avatarImagePrice } кредитов за изображение.
-    🎨 /imagen <запрос> — изображения через Google Imagen 4: { $imagenPrice } кредита за изображение. Пришлите фото с подписью /generate — нарисую в его духе.
+    🧑‍🎨 /avatar — обучить личного AI-аватара по 10–20 вашим фото: { $avatarPrice } { CREDITS($avatarPrice) }. Затем /generate <сцена> рисует вас где угодно: { $avatarImagePrice } { CREDITS($avatarImagePrice) } за изображение.
+    🎨 /imagen <запрос> — изображения через Google Imagen 4: { $imagenPrice } { CREDITS($imagenPrice) } за изображение. Пришлите фото с подписью /generate — нарисую в его духе.
     🎧 Пришлите голосовое, аудиофайл, кружок или аудио-документ — расшифрую (до { $maxMinutes } мин): { $minutePrice } кредит за начатую минуту; текст и файлы .txt и .srt.
     🖼 /gallery — ваши изображения с фильтрами и избранным, а также расшифровки.
     ⏳ /jobs — что сейчас выполняется, с кнопкой отмены.

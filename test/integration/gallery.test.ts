@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMIT } from '../../bot/middleware';
+import { RATE_LIMITS } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
 import { createMinio } from '../../lib/minio';
 import type { StoredMessage } from '../../sandbox/telegram/state';
@@ -73,13 +73,14 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
   const minio = () => createMinio(stack.config.minio);
 
   /**
-   * The bot limits each user to DEFAULT_RATE_LIMIT updates per fixed window
+   * The bot limits each user to RATE_LIMITS.messages per fixed window (and
+   * presses to a looser budget)
    * (bot/middleware.ts); a test user presses far faster than a person, so it
    * waits for the next window before going over.
    */
   const sentAt = new Map<number, number[]>();
   async function pace(id: number) {
-    const { limit, windowSeconds } = DEFAULT_RATE_LIMIT;
+    const { limit, windowSeconds } = RATE_LIMITS.messages;
     const windowMs = windowSeconds * 1000;
     const windowOf = (t: number) => Math.floor(t / windowMs);
     const mine = (sentAt.get(id) ?? []).filter((t) => windowOf(t) === windowOf(Date.now()));

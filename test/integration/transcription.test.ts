@@ -126,7 +126,7 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     try {
       await tg().users.sendMedia(id, 'voice', await readFile(short.path), { mimeType: 'audio/ogg' });
       const failed = await eventually(() => find(id, 'Расшифровка не удалась'), { timeoutMs: 90_000 });
-      expect(textOf(failed)).toContain('2 кредитов возвращено');
+      expect(textOf(failed)).toContain('2 кредита возвращено');
     } finally {
       stack.openai.setKnobs({ rate5xx: 0 });
     }

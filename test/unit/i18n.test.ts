@@ -23,5 +23,11 @@ describe('lib/i18n', () => {
     expect(i18n.t('ru', 'balance-title', { balance: 3 })).toBe('💰 Баланс: 3 кредита');
     expect(i18n.t('ru', 'balance-title', { balance: 20 })).toBe('💰 Баланс: 20 кредитов');
     expect(i18n.t('en', 'balance-title', { balance: 1 })).toBe('💰 Balance: 1 credit');
+    // CREDITS($n) in running text
+    expect(i18n.t('ru', 'tr-done', { price: 1 })).toBe('✅ Расшифровка готова. Списано 1 кредит.');
+    expect(i18n.t('ru', 'tr-done', { price: 2 })).toBe('✅ Расшифровка готова. Списано 2 кредита.');
+    expect(i18n.t('ru', 'tr-done', { price: 11 })).toBe('✅ Расшифровка готова. Списано 11 кредитов.');
+    expect(i18n.t('ru', 'tr-done', { price: 21 })).toBe('✅ Расшифровка готова. Списано 21 кредит.');
+    expect(i18n.t('en', 'tr-done', { price: 1 })).toBe('✅ Transcript ready. Charged: 1 credit.');
   });
 });
