@@ -114,6 +114,16 @@ async function measureLoudness(path: string): Promise<{ durationSeconds: number;
   return { durationSeconds: samples / SAMPLE_RATE, frameDb };
 }
 
+/** Runs `fn` while heartbeating every 5 s (downloads, decoding and uploads of long recordings take minutes). */
+export async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => heartbeat(), 5000);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'aisha-audio-'));
   try {
@@ -127,7 +137,7 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
   return {
     /** Telegram file → MinIO (once) → decoded in full → duration and the chunk plan. Bad input is a return value, never a charge. */
     async analyzeAudio({ userId, transcriptId, fileId, maxSeconds }: AnalyzeAudioInput): Promise<AnalyzedAudio> {
-      return withTempDir(async (dir) => {
+      return heartbeating(() => withTempDir(async (dir) => {
         const path = join(dir, 'source');
         const objectKey = audioKeys.source(userId, transcriptId);
         let sizeBytes: number;
@@ -159,12 +169,12 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
         const { chunks } = planChunks(frameDb, durationSeconds, CHUNK_PLAN);
         log.info('audio analysed', { transcriptId, sizeBytes, durationSeconds, chunks: chunks.length });
         return { ok: true, objectKey, sizeBytes, durationSeconds, chunks };
-      });
+      }));
     },
 
     /** Every planned chunk as 16 kHz mono Opus in MinIO; chunks already stored (an earlier attempt) are kept. */
     async cutChunks({ userId, transcriptId, chunks }: CutChunksInput): Promise<{ objectKeys: string[] }> {
-      return withTempDir(async (dir) => {
+      return heartbeating(() => withTempDir(async (dir) => {
         const source = join(dir, 'source');
         const sourceKey = audioKeys.source(userId, transcriptId);
         try {
@@ -184,10 +194,9 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
           ]);
           if (code !== 0) throw ApplicationFailure.create({ message: `ffmpeg could not cut chunk ${chunk.index}: ${stderr}`, type: AudioErrors.ffmpeg });
           await storage.putFile(BUCKET, key, out, 'audio/ogg');
-          heartbeat({ done: chunk.index });
         }
         return { objectKeys };
-      });
+      }));
     },
   };
 }

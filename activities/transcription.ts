@@ -8,7 +8,7 @@ import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import { mergeChunks, splitForMessage, toSrt, toTxt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
-import { audioKeys } from './audio';
+import { audioKeys, heartbeating } from './audio';
 import { toActivityFailure } from './telegram';
 
 /**
@@ -70,8 +70,8 @@ export const TranscriptionErrors = {
 
 /** A message longer than this becomes its first part plus .txt and .srt files (Telegram allows 4096). */
 export const MESSAGE_TEXT_LIMIT = 3500;
-/** Only words this close to a chunk's own boundaries are kept: the merge needs no others (small history, small objects). */
-const BOUNDARY_WORDS_SECONDS = 10;
+/** Only words this close to a chunk's own boundaries are kept (Whisper segments last up to 30 s; the merge rebuilds only segments across a cut from words). */
+const BOUNDARY_WORDS_SECONDS = 40;
 const TERMINAL: readonly TranscriptStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 export const transcriptKeys = {
   txt: (userId: number, transcriptId: string) => `${userId}/${transcriptId}/transcript.txt`,
@@ -148,16 +148,17 @@ export function createTranscriptionActivities({
       } catch (err) {
         throw ApplicationFailure.create({ message: `chunk ${objectKey} is missing`, type: TranscriptionErrors.chunkMissing, nonRetryable: true, cause: err as Error });
       }
-      const beat = setInterval(() => heartbeat(), 5000);
       const model = config.openai.transcribeModel;
       const file = await toFile(audio, `chunk-${String(chunk.index).padStart(3, '0')}.ogg`, { type: 'audio/ogg' });
       let result: ChunkTranscript;
       try {
         const common = { file, model, ...(language ? { language } : {}) };
         if (model === 'whisper-1') {
-          const verbose = await openai.audio.transcriptions.create(
-            { ...common, response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] },
-            { signal: cancellationSignal() },
+          const verbose = await heartbeating(() =>
+            openai.audio.transcriptions.create(
+              { ...common, response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] },
+              { signal: cancellationSignal() },
+            ),
           );
           result = boundaryWords(chunk, {
             text: verbose.text,
@@ -166,13 +167,11 @@ export function createTranscriptionActivities({
           });
         } else {
           // The gpt-4o transcribe models answer with plain JSON: no timestamps, one segment per chunk.
-          const plain = await openai.audio.transcriptions.create({ ...common, response_format: 'json' }, { signal: cancellationSignal() });
+          const plain = await heartbeating(() => openai.audio.transcriptions.create({ ...common, response_format: 'json' }, { signal: cancellationSignal() }));
           result = { index: chunk.index, offset: chunk.start, ownStart: chunk.ownStart, ownEnd: chunk.ownEnd, text: plain.text };
         }
       } catch (err) {
         throw toTranscriptionFailure(err);
-      } finally {
-        clearInterval(beat);
       }
       await storage.put('audio', audioKeys.chunkResult(userId, transcriptId, chunk.index), Buffer.from(JSON.stringify(result)), 'application/json');
       log.info('chunk transcribed', { transcriptId, chunk: chunk.index, seconds: chunk.end - chunk.start, chars: result.text.length, attempt: activityInfo().attempt });

@@ -49,6 +49,11 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     try {
       await next();
     } catch (err) {
+      // A Stars payment must not be lost: in webhook mode the error reaches Telegram (HTTP 500), which redelivers it.
+      if (ctx.message?.successful_payment && config.telegram.mode === 'webhook') {
+        (ctx.logger ?? services.logger).error({ err, updateId: ctx.update.update_id }, 'payment update failed; Telegram will redeliver it');
+        throw err;
+      }
       await apologize(ctx, err);
     }
   });

@@ -7,17 +7,25 @@ import type { AppContext } from './context';
  * Telegram redelivers an update when it got no 2xx (webhook) or when a poller
  * restarts before confirming an offset; with several bot instances either may
  * reach another instance. The first instance to claim `update_id` in Redis
- * handles it; the others drop it. (Paid actions are idempotent by workflow id
- * as well: this keeps replies and prompts from repeating.)
+ * handles it; the others drop it. The claim is "processing" for a short while
+ * and "done" once the handlers succeeded; a handler that throws releases it, so
+ * Telegram's redelivery of that update is handled again. (Paid actions are
+ * idempotent by workflow id as well: this keeps replies from repeating.)
  */
-export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', ttlSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
+export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', processingSeconds = 120, doneSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
-    const claimed = await redis.set(`${prefix}${ctx.me.id}:${ctx.update.update_id}`, '1', 'EX', ttlSeconds, 'NX');
-    if (claimed !== 'OK') {
+    const key = `${prefix}${ctx.me.id}:${ctx.update.update_id}`;
+    if ((await redis.set(key, 'processing', 'EX', processingSeconds, 'NX')) !== 'OK') {
       ctx.logger.info({ updateId: ctx.update.update_id }, 'redelivered update dropped');
       return;
     }
-    await next();
+    try {
+      await next();
+    } catch (err) {
+      await redis.del(key).catch(() => undefined);
+      throw err;
+    }
+    await redis.set(key, 'done', 'EX', doneSeconds);
   };
 }
 

@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { Readable } from 'node:stream';
 import { GrammyError, type Api } from 'grammy';
 
 /**
@@ -59,6 +62,12 @@ async function openTelegramFile(api: Api, opts: TelegramFileSource, fileId: stri
   const filePath = file.file_path;
   if (!filePath) throw new TelegramFileUnavailableError('getFile returned no file_path');
 
+  // A local Bot API server in --local mode (no 20 MB limit) answers with an absolute path on its disk, which
+  // this process reads directly (mount the server's working directory at the same path).
+  if (isAbsolute(filePath)) {
+    const body = Readable.toWeb(createReadStream(filePath, { signal: opts.signal })) as ReadableStream<Uint8Array>;
+    return { body, filePath };
+  }
   const encodedPath = filePath.split('/').map(encodeURIComponent).join('/');
   const res = await fetch(`${opts.apiRoot.replace(/\/$/, '')}/file/bot${opts.token}/${encodedPath}`, { signal: opts.signal });
   if (!res.ok || !res.body) {

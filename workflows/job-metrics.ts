@@ -2,7 +2,8 @@
 // reports when a job workflow starts and how it ends, through the `jobMetrics`
 // sink, to the worker's Prometheus series (lib/worker-metrics.ts). It issues no
 // commands, so histories replay the same with or without it; sinks are not
-// called during replay, so a workflow is counted once whatever the cache does.
+// called during replay, so cache evictions do not count a workflow again (a
+// retried workflow task may: the figures are for dashboards, the ledger is exact).
 import { ContinueAsNew, isCancellation, proxySinks, workflowInfo, type Sinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import { JobKindKey, JobStatusKey } from './search-attributes';
 

@@ -51,75 +51,37 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
   };
   const cancelButton: LocalizedButton[] = [{ label: { key: 'button-tr-cancel' }, data: callbacks.transcriptCancel.pack({ id: transcriptId }) }];
-  /** Ends a job that charged nothing: the row, the stage, the live message. */
-  const endUncharged = async (final: 'rejected' | 'cancelled' | 'failed', reason: string, message: LocalizedMessage) => {
-    status.failureReason = reason;
-    await db.setTranscriptStatus({ transcriptId, status: final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: reason });
-    stage(final);
-    noteInMemo({ outcome: final, failureReason: reason });
-    await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
-    return status;
+  let progress: { messageId: number } | null = null;
+  /** The live message shows the outcome (best effort: a user who blocked the bot does not keep the job open). */
+  const showOutcome = async (message: LocalizedMessage) => {
+    try {
+      if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
+      else await telegram.sendMessage({ ...chat, message });
+    } catch (err) {
+      log.warn('outcome not shown to the user', { error: String(err) });
+    }
   };
-
-  await db.createTranscript({
-    transcriptId,
-    userId,
-    fileId: input.fileId,
-    fileUniqueId: input.fileUniqueId,
-    fileName: input.fileName,
-    mimeType: input.mimeType,
-    sizeBytes: input.sizeBytes,
-  });
-  const progress = await telegram.sendMessage({ ...chat, message: { key: 'tr-checking' }, buttons: [cancelButton] });
-
-  const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, maxSeconds: input.maxSeconds });
-  if (!analysed.ok) {
-    return endUncharged('rejected', analysed.reason, {
-      key: 'tr-rejected',
-      params: { reason: analysed.reason, max: Math.round(input.maxSeconds / 60) },
+  /** Ends a job that charged nothing: the row, the stage, the live message; also when the job itself is being cancelled. */
+  const endUncharged = (final: 'rejected' | 'cancelled' | 'failed', reason: string, message: LocalizedMessage) =>
+    CancellationScope.nonCancellable(async () => {
+      status.failureReason = reason;
+      await db.setTranscriptStatus({ transcriptId, status: final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: reason });
+      stage(final);
+      noteInMemo({ outcome: final, failureReason: reason });
+      await showOutcome(message);
+      return status;
     });
-  }
-  if (cancelled) return endUncharged('cancelled', 'user', { key: 'tr-cancelled-free' });
 
-  const { chunks, durationSeconds } = analysed;
-  const minutes = Math.max(1, Math.ceil(durationSeconds / 60));
-  const price = minutes * input.unitPrice;
-  Object.assign(status, { durationSeconds, minutes, price, chunksTotal: chunks.length, cuts: chunks.slice(1).map((c) => c.ownStart) });
-  await db.setTranscriptStatus({ transcriptId, status: 'PENDING', durationSec: Math.round(durationSeconds), audioObjectKey: analysed.objectKey, chunkCount: chunks.length, language: input.language });
-  const quote = { duration: formatDuration(durationSeconds), minutes, price };
-  noteInMemo({ duration: quote.duration, chunks: chunks.length, price });
-
-  if (durationSeconds > input.confirmAboveSeconds) {
-    stage('awaiting_confirmation');
-    await telegram.editMessage({
-      ...chat,
-      messageId: progress.messageId,
-      message: { key: 'tr-quote', params: quote },
-      buttons: [[{ label: { key: 'button-tr-confirm', params: { price } }, data: callbacks.transcriptConfirm.pack({ id: transcriptId }) }, ...cancelButton]],
-    });
-    await condition(() => confirmed || cancelled, input.confirmTimeoutSeconds * 1000);
-    if (!confirmed || cancelled) return endUncharged('cancelled', cancelled ? 'user' : 'not_confirmed', { key: cancelled ? 'tr-cancelled-free' : 'tr-quote-expired' });
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare();
+  } catch (err) {
+    // Nothing was charged yet: a download that kept failing, Telegram refusing, a cancel from Temporal.
+    if (!isCancellation(err)) log.error('transcription not started', { error: String(err) });
+    return endUncharged(isCancellation(err) ? 'cancelled' : 'failed', isCancellation(err) ? 'cancelled' : 'not_started', { key: 'tr-not-started-error' });
   }
-
-  stage('charging');
-  const billing = billingFor({
-    userId,
-    telegramId: input.telegramId,
-    jobKind: 'transcription',
-    unitPrice: input.unitPrice,
-    units: minutes,
-    deadlineSeconds: DEADLINE_BASE_SECONDS + Math.ceil(durationSeconds) + 900,
-    reason: `transcription ${quote.duration}`,
-  });
-  const charge = await billing.charge();
-  if (!charge.ok) {
-    await notifyInsufficientFunds(input.chatId, input.language, charge.required, charge.balance);
-    return endUncharged('failed', 'insufficient_funds', { key: 'tr-not-started' });
-  }
-  if (cancelled) {
-    await billing.settle(0);
-    return endUncharged('cancelled', 'user', { key: 'tr-cancelled', params: { refunded: price } });
-  }
+  if ('ended' in prepared) return prepared.ended;
+  const { chunks, durationSeconds, minutes, price, quote, billing, progressId } = prepared;
 
   stage('transcribing');
   await db.setTranscriptStatus({ transcriptId, status: 'RUNNING' });
@@ -132,7 +94,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       shown = status.chunksDone.length;
       await telegram.editMessage({
         ...chat,
-        messageId: progress.messageId,
+        messageId: progressId,
         message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length } }, { key: 'tr-quote', params: quote }],
         buttons: [cancelButton],
       });
@@ -167,6 +129,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
         throw err;
       },
     );
+    outcome.catch(() => undefined); // awaited below; this only keeps a rejection after a Temporal cancel from going unhandled
     if (!(await condition(() => settled, deadline))) {
       status.failureReason = 'deadline';
       work.cancel();
@@ -196,7 +159,73 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
         : final === 'cancelled'
           ? { key: 'tr-cancelled', params: { refunded: price } }
           : { key: 'tr-failed', params: { reason: status.failureReason ?? 'transcription_failed', refunded: price } };
-    await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
+    await showOutcome(outcome);
   });
   return status;
+
+  /** Everything before the work: the row, download and plan (bad files end here), the quote, the charge. */
+  async function prepare() {
+    const ended = async (final: 'rejected' | 'cancelled' | 'failed', reason: string, message: LocalizedMessage) => ({ ended: await endUncharged(final, reason, message) });
+    await db.createTranscript({
+      transcriptId,
+      userId,
+      fileId: input.fileId,
+      fileUniqueId: input.fileUniqueId,
+      fileName: input.fileName,
+      mimeType: input.mimeType,
+      sizeBytes: input.sizeBytes,
+    });
+    const sent = await telegram.sendMessage({ ...chat, message: { key: 'tr-checking' }, buttons: [cancelButton] });
+    progress = sent;
+
+    const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, maxSeconds: input.maxSeconds });
+    if (!analysed.ok) {
+      return ended('rejected', analysed.reason, {
+        key: 'tr-rejected',
+        params: { reason: analysed.reason, max: Math.round(input.maxSeconds / 60) },
+      });
+    }
+    if (cancelled) return ended('cancelled', 'user', { key: 'tr-cancelled-free' });
+
+    const { chunks, durationSeconds } = analysed;
+    const minutes = Math.max(1, Math.ceil(durationSeconds / 60));
+    const price = minutes * input.unitPrice;
+    Object.assign(status, { durationSeconds, minutes, price, chunksTotal: chunks.length, cuts: chunks.slice(1).map((c) => c.ownStart) });
+    await db.setTranscriptStatus({ transcriptId, status: 'PENDING', durationSec: Math.round(durationSeconds), audioObjectKey: analysed.objectKey, chunkCount: chunks.length, language: input.language });
+    const quote = { duration: formatDuration(durationSeconds), minutes, price };
+    noteInMemo({ duration: quote.duration, chunks: chunks.length, price });
+
+    if (durationSeconds > input.confirmAboveSeconds) {
+      stage('awaiting_confirmation');
+      await telegram.editMessage({
+        ...chat,
+        messageId: sent.messageId,
+        message: { key: 'tr-quote', params: quote },
+        buttons: [[{ label: { key: 'button-tr-confirm', params: { price } }, data: callbacks.transcriptConfirm.pack({ id: transcriptId }) }, ...cancelButton]],
+      });
+      await condition(() => confirmed || cancelled, input.confirmTimeoutSeconds * 1000);
+      if (!confirmed || cancelled) return ended('cancelled', cancelled ? 'user' : 'not_confirmed', { key: cancelled ? 'tr-cancelled-free' : 'tr-quote-expired' });
+    }
+
+    stage('charging');
+    const billing = billingFor({
+      userId,
+      telegramId: input.telegramId,
+      jobKind: 'transcription',
+      unitPrice: input.unitPrice,
+      units: minutes,
+      deadlineSeconds: DEADLINE_BASE_SECONDS + Math.ceil(durationSeconds) + 900,
+      reason: `transcription ${quote.duration}`,
+    });
+    const charge = await billing.charge();
+    if (!charge.ok) {
+      await notifyInsufficientFunds(input.chatId, input.language, charge.required, charge.balance);
+      return ended('failed', 'insufficient_funds', { key: 'tr-not-started' });
+    }
+    if (cancelled) {
+      await billing.settle(0);
+      return ended('cancelled', 'user', { key: 'tr-cancelled', params: { refunded: price } });
+    }
+    return { chunks, durationSeconds, minutes, price, quote, billing, progressId: sent.messageId };
+  }
 }

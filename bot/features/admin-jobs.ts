@@ -109,8 +109,12 @@ export async function adminRetryJob(ctx: AppContext, job: string, prefix: JobPre
   const row = prefix === 'gen'
     ? await prisma.generation.findUnique({ where: { id }, select: { status: true } })
     : await prisma.transcript.findUnique({ where: { id }, select: { status: true } });
-  // A workflow that itself failed, timed out or was terminated may have left its row "running".
-  const ended = row?.status === 'FAILED' || row?.status === 'CANCELLED' || description.status.name !== 'COMPLETED';
+  // The row says what the user got: a delivered job is never retried (it would be paid twice), even if its
+  // workflow failed afterwards (e.g. the last message refused). A workflow that failed, timed out or was
+  // terminated may have left its row "pending"/"running": that job delivered nothing.
+  const ended = row
+    ? row.status !== 'COMPLETED' && row.status !== 'PARTIAL' // the workflow is closed here (a running one was handled above)
+    : description.status.name !== 'COMPLETED';
   if (!ended) return ctx.reply(ctx.t('admin-retry-not-retriable', { job, status: (row?.status ?? description.status.name).toLowerCase() }));
 
   const newId = seededUuid(`admin-retry:${job}:${ctx.update.update_id}`);

@@ -433,3 +433,4 @@ admin-retry-running = { $job } is running (stage { $stage }) and not waiting on 
 admin-retry-started = 🔁 { $job } started again as { $newJob }: charged again through billing, refunded if it fails.
 admin-retry-not-retriable = { $job } ended as { $status }: only a failed or cancelled generation or transcription can be retried.
 admin-retry-avatar = { $job }: an admin does not restart avatar training; the user creates a new avatar (a failed one was refunded).
+tr-not-started-error = 😔 The recording could not be processed. Nothing was charged — please send it again later.

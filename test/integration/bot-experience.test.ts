@@ -2,12 +2,15 @@ import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Bot } from 'grammy';
+import type { AppContext } from '../../bot/context';
 import { createBot } from '../../bot/create-bot';
 import { MENU_COMMANDS } from '../../bot/features/help';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
+import { handleUpdatesOnce } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
 import { createLogger } from '../../lib/logger';
-import { uniqueTelegramId } from '../helpers/config';
+import { TEST_BOT_INFO, uniqueTelegramId } from '../helpers/config';
 import { eventually, startStack, type Stack } from '../helpers/stack';
 
 describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error boundary, webhook mode', () => {
@@ -90,6 +93,25 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     tg().sendText(id, '/help');
     await eventually(() => find(id, 'Что я умею'));
     expect(count(id, 'Баланс: 100 кредитов')).toBe(1);
+  });
+
+  it('an update whose handling failed is not claimed: its redelivery is handled', async () => {
+    const bot = new Bot<AppContext>(stack.config.telegram.token, { botInfo: TEST_BOT_INFO, client: { apiRoot: stack.config.telegram.apiRoot } });
+    bot.use((ctx, next) => {
+      ctx.logger = stack.logger;
+      return next();
+    });
+    bot.use(handleUpdatesOnce(stack.redis));
+    let attempts = 0;
+    bot.on('message', () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('Temporal is briefly unreachable');
+    });
+    const update = { update_id: 900_000_000 + Math.floor(Math.random() * 90_000_000), message: { message_id: 1, date: 0, chat: { id: 1, type: 'private', first_name: 'A' }, from: { id: 1, is_bot: false, first_name: 'A' }, text: 'paid' } } as Update;
+    await expect(bot.handleUpdate(update)).rejects.toThrow(/briefly unreachable/);
+    await bot.handleUpdate(update); // Telegram redelivers (the webhook answered 500)
+    await bot.handleUpdate(update); // a duplicate after success is dropped
+    expect(attempts).toBe(2);
   });
 
   it('a bot restart in the middle of avatar creation: the flow continues where it was', async () => {

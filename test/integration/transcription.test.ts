@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
 import { VOCABULARY } from '../../sandbox/openai/audio';
@@ -19,9 +20,23 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
   let hour: SpeechAudio;
   let short: SpeechAudio;
   let twentyFive: SpeechAudio;
+  const failAnalysisFor = new Set<number>();
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aisha-tr-test-'));
-    stack = await startStack({ env: { WELCOME_CREDITS: '200', TRANSCRIPTION_PARALLEL_CHUNKS: '2' } });
+    stack = await startStack({
+      env: { WELCOME_CREDITS: '200', TRANSCRIPTION_PARALLEL_CHUNKS: '2' },
+      // Fault injection: the media worker cannot read a recording at all (e.g. MinIO down for good).
+      wrapActivities: (a) => ({
+        ...a,
+        media: {
+          ...a.media,
+          analyzeAudio: async (input: Parameters<typeof a.media.analyzeAudio>[0]) => {
+            if (failAnalysisFor.has(input.userId)) throw ApplicationFailure.create({ message: 'storage unavailable', nonRetryable: true });
+            return a.media.analyzeAudio(input);
+          },
+        },
+      }),
+    });
     [hour, short, twentyFive] = await Promise.all([
       makeSpeechAudio({ seconds: 3600, dir, seed: 7 }),
       makeSpeechAudio({ seconds: 90, dir, seed: 8 }),
@@ -221,6 +236,18 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     expect(String(renamed.memo?.summary)).toContain('audio document “lecture.mp3”');
     expect((await transactions(user.id)).map((t) => t.kind)).toEqual(['GRANT']);
     expect(await getBalance(stack.prisma, user.id)).toBe(200);
+  });
+
+  it('a job that cannot even start (the recording cannot be read) ends FAILED with a message, uncharged, and frees its slot', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    failAnalysisFor.add(user.id);
+    await tg().users.sendMedia(id, 'voice', await readFile(short.path), { mimeType: 'audio/ogg' });
+    await eventually(() => find(id, 'Не удалось обработать запись. Ничего не списано'), { timeoutMs: 60_000 });
+    const transcript = await transcriptOf(user.id);
+    expect(transcript).toMatchObject({ status: 'FAILED', failureReason: 'not_started' });
+    expect((await statusOf(transcript.id)).stage).toBe('failed');
+    expect((await transactions(user.id)).map((t) => t.kind)).toEqual(['GRANT']);
   });
 
   it("forged buttons with another user's transcript id are refused", async () => {
