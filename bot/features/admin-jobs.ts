@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { adminRefundWorkflow } from '../../workflows/admin';
 import { settleSignal } from '../../workflows/billing-api';
@@ -8,6 +7,7 @@ import type { GenerationInput } from '../../workflows/generation-api';
 import { workflowIds } from '../../workflows/ids';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
 import type { TranscriptionInput } from '../../workflows/transcription-api';
+import { seededUuid } from '../../lib/seeded-uuid';
 import type { AppContext } from '../context';
 import { startUserWorkflow } from '../start-workflow';
 
@@ -32,12 +32,6 @@ async function describe(handle: WorkflowHandle): Promise<WorkflowExecutionDescri
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
-}
-
-/** A uuid fixed by its seed: a redelivered command maps to the same new job. */
-function seededUuid(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Composer } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { formatDuration } from '../../lib/duration';
+import { seededUuid } from '../../lib/seeded-uuid';
 import { workflowIds } from '../../workflows/ids';
 import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
@@ -25,12 +25,6 @@ const AUDIO_EXTENSION = /\.(mp3|m4a|m4b|aac|ogg|oga|opus|wav|flac|webm|mp4|mpeg|
 /** How long a quote waits for its confirm button. */
 const CONFIRM_TIMEOUT_SECONDS = 24 * 3600;
 
-/** The same message always gets the same transcript id: a redelivered update finds the job it started. */
-function transcriptIdFor(chatId: number, messageId: number): string {
-  const h = createHash('sha256').update(`transcript:${chatId}:${messageId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'message:document'], async (ctx, next) => {
   const m = ctx.message;
   const doc = m.document;
@@ -46,7 +40,8 @@ transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'm
   const user = await findUserByTelegramId(prisma, ctx.from.id);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
 
-  const transcriptId = transcriptIdFor(ctx.chat.id, m.message_id);
+  // The same message always gets the same transcript id: a redelivered update finds the job it started.
+  const transcriptId = seededUuid(`transcript:${ctx.chat.id}:${m.message_id}`);
   const existing = await prisma.transcript.findUnique({ where: { id: transcriptId }, select: { id: true } });
   if (!existing && !(await withinJobLimit(ctx, user.id, 'transcription'))) return;
   const input: TranscriptionInput = {
