@@ -18,9 +18,8 @@ USER node
 # Dev dependencies stay: the `prisma` CLI runs `migrate deploy` from this image.
 COPY --chown=node:node package.json package-lock.json prisma.config.ts ./
 COPY --chown=node:node prisma ./prisma
-# npm install, not npm ci: see docs/decisions.md (the lockfile cannot list other
-# platforms' optional @swc/core binaries); it installs exactly the lockfile.
-RUN npm install --no-audit --no-fund \
+# npm ci: exactly the lockfile; install scripts as decided in allowScripts.
+RUN npm ci --no-audit --no-fund \
  && npm cache clean --force
 
 COPY --chown=node:node . .

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createBillingActivities } from '../activities/billing';
 import { createLedgerActivities } from '../activities/ledger';
-import { loadBenchDatabaseUrl, loadTemporalConfig } from '../lib/config';
+import { loadBenchServiceUrls, loadTemporalConfig } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
 import { createLogger } from '../lib/logger';
@@ -21,7 +21,7 @@ import { measure, printRow } from './stats';
 export async function billingBench(): Promise<void> {
   installTemporalRuntime(createLogger({ level: 'error' }), 'ERROR');
   const temporalConfig = loadTemporalConfig();
-  const prisma = createPrisma(loadBenchDatabaseUrl(), { max: 30 });
+  const prisma = createPrisma(loadBenchServiceUrls().databaseUrl, { max: 30 });
   const run = randomBytes(4).toString('hex');
   const taskQueue = `aisha-bench-${run}`;
   const users = await Promise.all(

@@ -1,14 +1,14 @@
 // Ledger throughput on the real local PostgreSQL: the conditional, idempotent
 // ledger entry against a baseline of one plain INSERT round trip.
 import { randomBytes } from 'node:crypto';
-import { loadBenchDatabaseUrl } from '../lib/config';
+import { loadBenchServiceUrls } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
 import { createPrisma } from '../lib/prisma';
 import { measure, printRow } from './stats';
 
 export async function ledgerBench(): Promise<void> {
-  const prisma = createPrisma(loadBenchDatabaseUrl(), { max: 20 });
+  const prisma = createPrisma(loadBenchServiceUrls().databaseUrl, { max: 20 });
   const run = randomBytes(4).toString('hex');
   const users = await Promise.all(
     Array.from({ length: 10 }, (_, i) => upsertUser(prisma, { telegramId: 9_000_000_000 + Number.parseInt(run, 16) % 100_000 * 10 + i })),

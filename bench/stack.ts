@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadBenchDatabaseUrl, loadConfig, loadMinioConfig, loadTemporalConfig, type Config } from '../lib/config';
+import { loadBenchServiceUrls, loadConfig, loadMinioConfig, loadTemporalConfig, type Config } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
 import { createLogger, type Logger } from '../lib/logger';
@@ -33,10 +33,11 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
   const minio = loadMinioConfig();
   const run = randomBytes(4).toString('hex');
   const sandboxes = await startSandboxes(['telegram', 'fal', 'openai'], { ports: { telegram: 0, fal: 0, openai: 0 } });
+  const urls = loadBenchServiceUrls();
   const config = loadConfig({
     ...sandboxes.env,
-    DATABASE_URL: loadBenchDatabaseUrl(),
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    DATABASE_URL: urls.databaseUrl,
+    REDIS_URL: urls.redisUrl,
     MINIO_ENDPOINT: minio.endPoint,
     MINIO_PORT: String(minio.port),
     MINIO_ACCESS_KEY: minio.accessKey,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -293,12 +294,19 @@ export function loadTemporalConfig(source: NodeJS.ProcessEnv = process.env, envF
   return { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE };
 }
 
+/** The documented ports of the stand-ins when they run as processes (tests use free ports). */
+export const SANDBOX_PORTS = { telegram: 8081, fal: 8082, openai: 8083 } as const;
+
 export interface DemoSettings {
   /** Which stand-ins replace a service whose key is missing. */
   sandboxes: { telegram: boolean; fal: boolean; openai: boolean };
   telegramToken: string;
   httpPort: number;
   temporalUiUrl: string;
+  /** Ports of the stand-ins (SANDBOX_TELEGRAM_PORT, …; default 8081–8083). */
+  sandboxPorts: { telegram: number; fal: number; openai: number };
+  /** Where the worker's and the bot's logs go in the demo (the services' log folder). */
+  logDir: string;
 }
 
 /** The current environment plus `extra`: what the demo launcher hands to the processes it starts. */
@@ -318,11 +326,18 @@ export function loadDemoSettings(source: NodeJS.ProcessEnv = process.env): DemoS
     telegramToken: source.TELEGRAM_BOT_TOKEN ?? '',
     httpPort: port('HTTP_PORT', 8080),
     temporalUiUrl: `http://127.0.0.1:${port('TEMPORAL_UI_PORT', 8233)}`,
+    sandboxPorts: {
+      telegram: port('SANDBOX_TELEGRAM_PORT', SANDBOX_PORTS.telegram),
+      fal: port('SANDBOX_FAL_PORT', SANDBOX_PORTS.fal),
+      openai: port('SANDBOX_OPENAI_PORT', SANDBOX_PORTS.openai),
+    },
+    logDir: join(source.AISHA_DATA_DIR || '.data', 'logs'),
   };
 }
 
-/** Benchmarks use DATABASE_URL (from `.env` when present). */
-export function loadBenchDatabaseUrl(source: NodeJS.ProcessEnv = process.env, envFile = '.env'): string {
+/** Benchmarks use DATABASE_URL and REDIS_URL (from `.env` when present). */
+export function loadBenchServiceUrls(source: NodeJS.ProcessEnv = process.env, envFile = '.env'): { databaseUrl: string; redisUrl: string } {
   if (source === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
-  return parseSection(['DATABASE_URL'], source).DATABASE_URL;
+  const e = parseSection(['DATABASE_URL', 'REDIS_URL'], source);
+  return { databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL };
 }

@@ -1,11 +1,9 @@
+import { SANDBOX_PORTS } from '../lib/config';
 import { FalSandbox } from './fal/server';
 import { OpenAISandbox } from './openai/server';
 import { TelegramSandbox } from './telegram/server';
 
-export { FalSandbox, OpenAISandbox, TelegramSandbox };
-
-/** The documented ports of the stand-ins when they run as processes (tests use free ports). */
-export const SANDBOX_PORTS = { telegram: 8081, fal: 8082, openai: 8083 } as const;
+export { FalSandbox, OpenAISandbox, SANDBOX_PORTS, TelegramSandbox };
 export const SANDBOX_TELEGRAM_TOKEN = '7000000001:AAsandbox-demo-token-0123456789abcdef';
 export type SandboxName = keyof typeof SANDBOX_PORTS;
 

@@ -7,7 +7,7 @@
 # the environment or .env) replaces its stand-in with the real service.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -d node_modules ] || npm install --no-audit --no-fund
+[ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/services.sh start
 
 if [ -f .env ]; then set -a; source .env; set +a; fi
@@ -24,4 +24,4 @@ fi
 export HTTP_PORT="${HTTP_PORT:-8080}"
 
 npx prisma migrate deploy >/dev/null
-exec npx tsx sandbox/demo.ts
+exec node --import tsx sandbox/demo.ts

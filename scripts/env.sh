@@ -14,7 +14,13 @@ TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 MINIO_ROOT_USER="${MINIO_ROOT_USER:-aisha}"
 MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-aisha-dev-secret}"
 
+# Pinned tool versions (go install builds them from the Go module proxy).
+# v1.5.1 is the newest CLI tag whose go.mod has no `replace` directive.
 TEMPORAL_CLI_VERSION="v1.5.1"
+# MinIO publishes no semver tags (its RELEASE.* tags are refused by the module
+# proxy here), so the pin is the exact commit as a Go pseudo-version: the last
+# commit of the community repository, 2026-02-12 (docs/decisions.md).
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 GOBIN_DIR="$(go env GOBIN 2>/dev/null || true)"
 [ -n "$GOBIN_DIR" ] || GOBIN_DIR="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
 export PATH="$GOBIN_DIR:$PATH"
@@ -30,4 +36,9 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-log() { printf '\033[1m[services]\033[0m %s\n' "$*" >&2; }
+# Colour only on a terminal: files and pipes get plain text.
+if [ -t 2 ]; then
+  log() { printf '\033[1m[services]\033[0m %s\n' "$*" >&2; }
+else
+  log() { printf '[services] %s\n' "$*" >&2; }
+fi

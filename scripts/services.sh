@@ -4,6 +4,9 @@
 #   npm run services -- install | start [service…] | stop | status | env [database]
 # `start` installs what is missing first and is harmless to run twice;
 # `stop` stops only what `start` started (pid files under .data/run).
+# Long-running services start in sessions of their own (setsid; PostgreSQL's
+# pg_ctl and Redis's daemonize do the same), so Ctrl-C in the terminal that
+# started them (the demo's, or a test run's) leaves them running.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -29,8 +32,8 @@ go_install() { # [services…]
     GOTOOLCHAIN=local go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
   fi
   if [[ " $want " == *" minio "* ]] && ! command -v minio >/dev/null; then
-    log "go install minio (a cold build takes several minutes)"
-    GOTOOLCHAIN=local go install github.com/minio/minio@latest
+    log "go install minio $MINIO_VERSION (a cold build takes several minutes)"
+    GOTOOLCHAIN=local go install "github.com/minio/minio@$MINIO_VERSION"
   fi
 }
 
@@ -47,9 +50,10 @@ wait_for() { # name, tries, command...
 
 pg_ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
 redis_ready() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
-minio_ready() { curl -fsS "http://127.0.0.1:$MINIO_PORT/minio/health/live"; }
+# curl -fs: a check that fails is an answer, not an error line on the screen.
+minio_ready() { curl -fs -o /dev/null "http://127.0.0.1:$MINIO_PORT/minio/health/live"; }
 temporal_ready() { temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
-ui_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"; }
+ui_ready() { curl -fs -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"; }
 
 start_postgres() {
   if pg_ready; then return 0; fi
@@ -86,8 +90,8 @@ start_minio() {
   if minio_ready; then return 0; fi
   mkdir -p "$DATA_DIR/minio"
   MINIO_ROOT_USER="$MINIO_ROOT_USER" MINIO_ROOT_PASSWORD="$MINIO_ROOT_PASSWORD" MINIO_BROWSER=on \
-    nohup minio server "$DATA_DIR/minio" --quiet --address "127.0.0.1:$MINIO_PORT" \
-    --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" >"$LOG_DIR/minio.log" 2>&1 &
+    setsid minio server "$DATA_DIR/minio" --quiet --address "127.0.0.1:$MINIO_PORT" \
+    --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" </dev/null >"$LOG_DIR/minio.log" 2>&1 &
   echo $! >"$RUN_DIR/minio.pid"
   wait_for minio 120 minio_ready
 }
@@ -95,11 +99,11 @@ start_minio() {
 start_temporal() {
   if temporal_ready; then return 0; fi
   mkdir -p "$DATA_DIR/temporal"
-  nohup temporal server start-dev --db-filename "$DATA_DIR/temporal/temporal.db" --ip 127.0.0.1 \
+  setsid temporal server start-dev --db-filename "$DATA_DIR/temporal/temporal.db" --ip 127.0.0.1 \
     --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --log-level warn \
     --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
     --search-attribute UserId=Keyword --search-attribute JobKind=Keyword --search-attribute JobStatus=Keyword \
-    >"$LOG_DIR/temporal.log" 2>&1 &
+    </dev/null >"$LOG_DIR/temporal.log" 2>&1 &
   echo $! >"$RUN_DIR/temporal.pid"
   wait_for temporal 120 temporal_ready
   wait_for temporal-ui 60 ui_ready
@@ -116,7 +120,7 @@ ensure_buckets() {
   ( cd "$ROOT" && [ -d node_modules ] && MINIO_ENDPOINT=127.0.0.1 MINIO_PORT="$MINIO_PORT" \
       MINIO_ACCESS_KEY="$MINIO_ROOT_USER" MINIO_SECRET_KEY="$MINIO_ROOT_PASSWORD" \
       node_modules/.bin/tsx scripts/ensure-buckets.ts ) ||
-    log "buckets not created yet (run npm install, then start again)"
+    log "buckets not created yet (run npm ci, then start again)"
 }
 
 SERVICES="postgres redis minio temporal"

@@ -5,7 +5,7 @@
 # plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -d node_modules ] || npm install --no-audit --no-fund
+[ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/services.sh start >/dev/null
 mkdir -p test-results
 status=0

@@ -198,7 +198,7 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('builds on Node 20 with ffmpeg, installs from the lockfile and runs as node', () => {
+  it('builds on Node 20 with ffmpeg, installs exactly the lockfile (npm ci) and runs as node', () => {
     expect(existsSync(dockerfileUrl)).toBe(true);
     const dockerfile = readFileSync(dockerfileUrl, 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20[\w.-]*/m);
@@ -206,7 +206,7 @@ describe('Dockerfile', () => {
     // `postinstall` runs `prisma generate`: the schema and its config must be in place before the install.
     const lines = dockerfile.split('\n');
     const line = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    const npmCi = line(/^RUN\b.*\bnpm install\b/);
+    const npmCi = line(/^RUN\b.*\bnpm ci\b/);
     expect(npmCi).toBeGreaterThan(-1);
     expect(line(/^COPY\b.*\sprisma\/?\s/)).toBeGreaterThan(-1);
     expect(line(/^COPY\b.*\sprisma\/?\s/)).toBeLessThan(npmCi);
