@@ -1,4 +1,6 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { recordFalRequest } from '../lib/db/fal-requests';
+import type { PrismaClient } from '../lib/prisma';
 import { FalApiError, FalValidationError, type FalClient } from '../lib/fal';
 
 /** What every FAL activity (training, generation) shares: failure types, error mapping, reading a completed request. */
@@ -89,5 +91,22 @@ export async function completedOutput(fal: FalClient, endpoint: string, requestI
       return { ok: false, error };
     }
     throw falFailure(err, `result of ${requestId}`);
+  }
+}
+
+/**
+ * Records that the running workflow submitted this FAL request, so its
+ * webhook is forwarded to this workflow and no other (bot/fal-webhook.ts).
+ * Best effort: the request is already submitted and must not be submitted
+ * again by a retry; without the row its webhook is refused and the workflow's
+ * polling finds the result.
+ */
+export async function recordSubmitted(prisma: PrismaClient, endpoint: string, requestId: string): Promise<void> {
+  const workflowId = Context.current().info.workflowExecution?.workflowId;
+  if (!workflowId) return;
+  try {
+    await recordFalRequest(prisma, { requestId, workflowId, endpoint });
+  } catch (err) {
+    log.warn('FAL request not recorded: its webhook will be refused and polling finds the result', { requestId, error: String(err) });
   }
 }

@@ -1,7 +1,8 @@
 import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Config } from '../lib/config';
 import { FalApiError, type FalClient } from '../lib/fal';
-import { completedOutput, FAL_UNAVAILABLE, FalErrors, falFailure } from './fal-common';
+import { completedOutput, FAL_UNAVAILABLE, FalErrors, falFailure, recordSubmitted } from './fal-common';
+import type { PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 
 /**
@@ -68,7 +69,7 @@ const isHttpUrl = (url: string) => {
   }
 };
 
-export function createFalTrainingActivities({ config, fal, storage }: { config: Config; fal: FalClient; storage: Storage }) {
+export function createFalTrainingActivities({ config, fal, storage, prisma }: { config: Config; fal: FalClient; storage: Storage; prisma: PrismaClient }) {
   /** A URL FAL can fetch the archive from. Never logged: a presigned URL is a credential. */
   async function archiveUrl(key: string): Promise<string> {
     if (!(await storage.exists('avatars', key))) {
@@ -106,6 +107,7 @@ export function createFalTrainingActivities({ config, fal, storage }: { config: 
       } catch (err) {
         throw falFailure(err, `submitting ${endpoint}`);
       }
+      await recordSubmitted(prisma, endpoint, requestId);
       log.info('FAL training submitted', { avatarId: input.avatarId, endpoint, requestId, archiveUpload: config.fal.archiveUpload });
       return { requestId, endpoint };
     },

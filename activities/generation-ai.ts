@@ -8,7 +8,8 @@ import type { FalClient } from '../lib/fal';
 import { StructuredOutputError, structuredOutput } from '../lib/openai';
 import type { Storage } from '../lib/storage';
 import { downloadTelegramFile, TelegramFileTooBigError, TelegramFileUnavailableError } from '../lib/telegram-files';
-import { completedOutput, falFailure } from './fal-common';
+import { completedOutput, falFailure, recordSubmitted } from './fal-common';
+import type { PrismaClient } from '../lib/prisma';
 import { MAX_PHOTO_BYTES, PhotoErrors, visionDataUrl } from './photos';
 
 /**
@@ -201,7 +202,7 @@ const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/
 const contentTypeOf = (url: string) => CONTENT_TYPES[new URL(url).pathname.split('.').pop()?.toLowerCase() ?? ''] ?? 'image/jpeg';
 const dimension = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0);
 
-export function createGenerationAiActivities({ config, openai, fal, storage, telegramApi }: { config: Config; openai: OpenAI; fal: FalClient; storage: Storage; telegramApi: Api }) {
+export function createGenerationAiActivities({ config, openai, fal, storage, telegramApi, prisma }: { config: Config; openai: OpenAI; fal: FalClient; storage: Storage; telegramApi: Api; prisma: PrismaClient }) {
   async function ask<S extends z.ZodType>(name: string, model: string, schema: S, messages: ChatCompletionMessageParam[]): Promise<z.output<S>> {
     try {
       return await structuredOutput({ client: openai, model, name, schema, messages, signal: cancellationSignal() });
@@ -345,6 +346,7 @@ export function createGenerationAiActivities({ config, openai, fal, storage, tel
       } catch (err) {
         throw falFailure(err, `submitting ${endpoint}`);
       }
+      await recordSubmitted(prisma, endpoint, requestId);
       // Neither the prompt (user content) nor the LoRA URL (may be presigned) is logged.
       log.info('FAL generation submitted', { endpoint, requestId, aspectRatio, numImages, promptChars: prompt.length });
       return { requestId, endpoint };

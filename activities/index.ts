@@ -60,7 +60,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createCleanupActivities(deps),
     },
     telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }), deliverImages, deliverTranscript },
-    fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage }), submitGeneration, generationResult },
+    fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage, prisma: deps.prisma }), submitGeneration, generationResult },
     openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk },
     media: { preparePhoto, buildTrainingArchive, analyzeAudio, cutChunks },
   } satisfies Activities;

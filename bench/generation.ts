@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createFalWebhookHandler } from '../bot/fal-webhook';
 import { createFalWebhookVerifier } from '../lib/fal-webhook';
+import { createRedis } from '../lib/redis';
 import { falWebhookUrl } from '../workflows/fal-api';
 import type { generationWorkflow } from '../workflows/generation';
 import type { GenerationInput } from '../workflows/generation-api';
@@ -17,11 +18,12 @@ import { measure, printRow } from './stats';
 const CRITICAL_PATH_MS = 1000 + 3000 + 1000;
 
 export async function generationBench(): Promise<void> {
-  const { config, logger, client, sandboxes, users: makeUsers, stop } = await startBenchStack('gen');
+  const { config, logger, client, deps, sandboxes, users: makeUsers, stop } = await startBenchStack('gen');
   Object.assign(sandboxes.fal!.knobs, { imageJobMs: 3000, queueMs: 0 });
   Object.assign(sandboxes.openai!.knobs, { latencyMs: 1000 });
+  const redis = createRedis(config.redisUrl);
   // FAL's signed webhooks reach the workflows through the production handler, as in the bot.
-  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal: client, logger });
+  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal: client, prisma: deps.prisma, redis, logger });
   const webhookServer = http.createServer((req, res) => void falWebhook(req, res));
   await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
   const publicBaseUrl = `http://127.0.0.1:${(webhookServer.address() as { port: number }).port}`;
@@ -63,6 +65,7 @@ export async function generationBench(): Promise<void> {
     process.stdout.write(`  jobs per second with 30 concurrent users: ${many.opsPerSecond.toFixed(2)}\n`);
   } finally {
     await stop();
+    redis.disconnect();
     webhookServer.closeAllConnections();
     await new Promise((r) => webhookServer.close(r));
   }

@@ -12,6 +12,7 @@ import { generateFeature } from './features/generate';
 import { helpFeature } from './features/help';
 import { imageActionsFeature } from './features/image-actions';
 import { jobsFeature } from './features/jobs';
+import { privateOnlyFeature } from './features/private-only';
 import { profileFeature } from './features/profile';
 import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
@@ -78,7 +79,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
+  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
 
   // Polling reports errors here; webhook mode relies on the boundary above (grammY's bot.catch is polling-only).
   bot.catch((err) => apologize(err.ctx, err.error));

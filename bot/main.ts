@@ -24,7 +24,7 @@ const storage = createStorage(createMinio(config.minio), config.minio);
 const metrics = createBotMetrics();
 const i18n = createI18n();
 const bot = createBot({ config, logger, prisma, temporal, i18n, redis, storage, metrics });
-const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger, metrics });
+const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, prisma, redis, logger, metrics });
 const readiness = createReadinessCheck({ prisma, redis, minio: createMinio(config.minio), temporal });
 const server = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness });
 

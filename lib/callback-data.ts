@@ -4,27 +4,43 @@
  * back from Telegram is untrusted: `unpack` validates shape and types, and
  * handlers still check ownership of whatever an id points at.
  */
-type FieldType = 'str' | 'int';
+/**
+ * Field kinds, each with a bounded length, so a button's size is known when it
+ * is defined: `defineCallback` refuses (at module load) a button whose longest
+ * possible data exceeds Telegram's 64 bytes. Long identifiers (workflow ids)
+ * never go into a button: it carries the job kind and the UUID instead.
+ *   int  — a safe integer (≤ 16 characters)
+ *   uuid — a UUID, 36 characters (lower case)
+ *   key  — a short word: [A-Za-z0-9_.-], 1–16 characters
+ */
+type FieldType = 'int' | 'uuid' | 'key';
 type Values<F extends Record<string, FieldType>> = { [K in keyof F]: F[K] extends 'int' ? number : string };
 
-const MAX_BYTES = 64;
-const SAFE_STR = /^[\w.-]{1,40}$/;
+export const CALLBACK_MAX_BYTES = 64;
+const FIELD: Record<FieldType, { maxLength: number; valid: (raw: string) => boolean }> = {
+  int: { maxLength: 16, valid: (raw) => /^-?\d{1,15}$/.test(raw) },
+  uuid: { maxLength: 36, valid: (raw) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(raw) },
+  key: { maxLength: 16, valid: (raw) => /^[\w.-]{1,16}$/.test(raw) },
+};
 
 export function defineCallback<F extends Record<string, FieldType>>(prefix: string, fields: F) {
   const names = Object.keys(fields) as (keyof F & string)[];
+  const kind = (n: keyof F & string) => FIELD[fields[n] as FieldType];
+  /** The longest data this button can carry: prefix, separators, each field at its maximum. */
+  const maxBytes = prefix.length + names.reduce((sum, n) => sum + 1 + kind(n).maxLength, 0);
+  if (maxBytes > CALLBACK_MAX_BYTES) throw new RangeError(`callback ${prefix} can reach ${maxBytes} bytes (limit ${CALLBACK_MAX_BYTES})`);
   return {
     prefix,
+    maxBytes,
     /** Matches this button's data (for `bot.callbackQuery`). */
     filter: new RegExp(`^${prefix}(?::|$)`),
     pack(values: Values<F>): string {
       const parts = names.map((n) => {
-        const v = values[n];
-        if (fields[n] === 'int' ? !Number.isSafeInteger(v) : !SAFE_STR.test(String(v))) throw new RangeError(`bad callback field ${n}=${String(v)}`);
-        return String(v);
+        const raw = String(values[n]);
+        if (fields[n] === 'int' ? !Number.isSafeInteger(values[n]) : !kind(n).valid(raw)) throw new RangeError(`bad callback field ${n}=${raw.slice(0, 64)}`);
+        return raw;
       });
-      const data = [prefix, ...parts].join(':');
-      if (new TextEncoder().encode(data).length > MAX_BYTES) throw new RangeError(`callback data over ${MAX_BYTES} bytes: ${data}`);
-      return data;
+      return [prefix, ...parts].join(':');
     },
     unpack(data: string | undefined): Values<F> | null {
       if (!data) return null;
@@ -33,13 +49,8 @@ export function defineCallback<F extends Record<string, FieldType>>(prefix: stri
       const out: Record<string, string | number> = {};
       for (const [i, n] of names.entries()) {
         const raw = parts[i]!;
-        if (fields[n] === 'int') {
-          if (!/^-?\d{1,15}$/.test(raw)) return null;
-          out[n] = Number(raw);
-        } else {
-          if (!SAFE_STR.test(raw)) return null;
-          out[n] = raw;
-        }
+        if (!kind(n).valid(raw)) return null;
+        out[n] = fields[n] === 'int' ? Number(raw) : raw;
       }
       return out as Values<F>;
     },
@@ -49,41 +60,42 @@ export function defineCallback<F extends Record<string, FieldType>>(prefix: stri
 /** Every button of the bot. */
 export const callbacks = {
   topupMenu: defineCallback('tu', {}),
-  topupPack: defineCallback('tp', { pack: 'str' }),
+  topupPack: defineCallback('tp', { pack: 'key' }),
   avatarCreate: defineCallback('ac', {}),
-  avatarType: defineCallback('at', { type: 'str' }),
-  avatarStart: defineCallback('as', { id: 'str' }),
-  avatarCancel: defineCallback('ax', { id: 'str' }),
-  avatarMain: defineCallback('am', { id: 'str' }),
-  avatarRename: defineCallback('ar', { id: 'str' }),
-  avatarDelete: defineCallback('ad', { id: 'str' }),
-  avatarDeleteConfirm: defineCallback('ay', { id: 'str' }),
+  avatarType: defineCallback('at', { type: 'key' }),
+  avatarStart: defineCallback('as', { id: 'uuid' }),
+  avatarCancel: defineCallback('ax', { id: 'uuid' }),
+  avatarMain: defineCallback('am', { id: 'uuid' }),
+  avatarRename: defineCallback('ar', { id: 'uuid' }),
+  avatarDelete: defineCallback('ad', { id: 'uuid' }),
+  avatarDeleteConfirm: defineCallback('ay', { id: 'uuid' }),
   genAspect: defineCallback('ga', { r: 'int' }),
   genCount: defineCallback('gn', { n: 'int' }),
   genGo: defineCallback('gg', {}),
   genAsk: defineCallback('gq', {}),
-  imageFavorite: defineCallback('if', { id: 'str' }),
-  imageAgain: defineCallback('ig', { id: 'str' }),
-  imagePrompt: defineCallback('ip', { id: 'str' }),
-  transcriptConfirm: defineCallback('tc', { id: 'str' }),
-  transcriptCancel: defineCallback('tx', { id: 'str' }),
-  jobCancel: defineCallback('jc', { id: 'str' }),
+  imageFavorite: defineCallback('if', { id: 'uuid' }),
+  imageAgain: defineCallback('ig', { id: 'uuid' }),
+  imagePrompt: defineCallback('ip', { id: 'uuid' }),
+  transcriptConfirm: defineCallback('tc', { id: 'uuid' }),
+  transcriptCancel: defineCallback('tx', { id: 'uuid' }),
+  /** A running job: its kind (`JOB_KEYS`) and id, not the workflow id (up to 43 characters). */
+  jobCancel: defineCallback('jc', { k: 'key', id: 'uuid' }),
   // Gallery (bot/features/gallery.ts): the filter and page live in Redis; buttons carry only targets and image ids.
   galleryPage: defineCallback('glp', { p: 'int' }),
   galleryCounter: defineCallback('glc', {}),
-  galleryKind: defineCallback('glk', { k: 'str' }),
-  galleryPeriod: defineCallback('gld', { d: 'str' }),
+  galleryKind: defineCallback('glk', { k: 'key' }),
+  galleryPeriod: defineCallback('gld', { d: 'key' }),
   galleryFavorites: defineCallback('glf', {}),
   galleryReset: defineCallback('glr', {}),
-  galleryStar: defineCallback('gls', { id: 'str' }),
-  galleryDelete: defineCallback('glx', { id: 'str' }),
-  galleryDeleteConfirm: defineCallback('gly', { id: 'str' }),
+  galleryStar: defineCallback('gls', { id: 'uuid' }),
+  galleryDelete: defineCallback('glx', { id: 'uuid' }),
+  galleryDeleteConfirm: defineCallback('gly', { id: 'uuid' }),
   galleryDeleteCancel: defineCallback('gln', {}),
   galleryCreate: defineCallback('glw', {}),
   galleryOpen: defineCallback('glo', {}),
   galleryTranscripts: defineCallback('glt', {}),
-  transcriptFile: defineCallback('tf', { id: 'str', f: 'str' }),
+  transcriptFile: defineCallback('tf', { id: 'uuid', f: 'key' }),
   // Profile and language (bot/features/profile.ts).
   languageMenu: defineCallback('lm', {}),
-  language: defineCallback('ln', { lang: 'str' }),
+  language: defineCallback('ln', { lang: 'key' }),
 };

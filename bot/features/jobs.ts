@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
+import { workflowIds } from '../../workflows/ids';
 import { JobKindKey, JobStatusKey, UserIdKey } from '../../workflows/search-attributes';
 import type { AppContext } from '../context';
 
@@ -12,6 +13,34 @@ import type { AppContext } from '../context';
 export const jobsFeature = new Composer<AppContext>();
 
 const CANCELLABLE_KINDS = ['avatar_training', 'generation', 'transcription'] as const;
+type CancellableKind = (typeof CANCELLABLE_KINDS)[number];
+
+/**
+ * A job in a button: a one-letter kind and the job's UUID (a workflow id can be
+ * 43 characters; Telegram allows 64 bytes of callback data for everything).
+ */
+const JOB_KEYS: Record<CancellableKind, { key: string; workflowId: (id: string) => string }> = {
+  avatar_training: { key: 'a', workflowId: workflowIds.avatar },
+  generation: { key: 'g', workflowId: workflowIds.generation },
+  transcription: { key: 't', workflowId: workflowIds.transcription },
+};
+
+/** The button data of a job's cancel button; null when the workflow id is not one of ours. */
+export function jobCancelData(kind: string, workflowId: string): string | null {
+  const job = JOB_KEYS[kind as CancellableKind];
+  const id = job && workflowId.startsWith(job.workflowId('')) ? workflowId.slice(job.workflowId('').length) : '';
+  try {
+    return job ? callbacks.jobCancel.pack({ k: job.key, id }) : null;
+  } catch {
+    return null;
+  }
+}
+
+function workflowIdOfButton(data: string | undefined): string | null {
+  const button = callbacks.jobCancel.unpack(data);
+  const job = button && Object.values(JOB_KEYS).find((j) => j.key === button.k);
+  return job ? job.workflowId(button!.id) : null;
+}
 const MAX_LISTED = 10;
 
 interface RunningJob {
@@ -43,12 +72,17 @@ jobsFeature.command('jobs', async (ctx) => {
   const lines = jobs.map((j, i) =>
     ctx.t('jobs-line', { n: i + 1, kind: j.kind, stage: j.stage, started: j.startTime.toISOString().slice(0, 16).replace('T', ' ') }),
   );
-  const keyboard = InlineKeyboard.from(jobs.map((j, i) => [InlineKeyboard.text(ctx.t('button-job-cancel', { n: i + 1 }), callbacks.jobCancel.pack({ id: j.workflowId }))]));
+  const rows = jobs.flatMap((j, i) => {
+    const data = jobCancelData(j.kind, j.workflowId);
+    return data ? [[InlineKeyboard.text(ctx.t('button-job-cancel', { n: i + 1 }), data)]] : [];
+  });
+  const keyboard = InlineKeyboard.from(rows);
   await ctx.reply([ctx.t('jobs-title'), ...lines].join('\n'), { reply_markup: keyboard });
 });
 
 jobsFeature.callbackQuery(callbacks.jobCancel.filter, async (ctx) => {
-  const workflowId = callbacks.jobCancel.unpack(ctx.callbackQuery.data)?.id ?? '';
+  const workflowId = workflowIdOfButton(ctx.callbackQuery.data);
+  if (!workflowId) return ctx.answerCallbackQuery({ text: ctx.t('job-not-found') });
   const handle = ctx.services.temporal.workflow.getHandle(workflowId);
   const description = await handle.describe().catch(() => null);
   const attrs = description?.typedSearchAttributes;

@@ -29,6 +29,8 @@ tx-REFUND = ↩️ Refund
 tx-ADJUST = 🛠 Adjustment
 unhandled-text = I didn't understand that. See /help for commands.
 unhandled-callback = This button no longer works.
+private-only = 🔒 Balance, images, avatars and transcripts live only in your private chat with me.
+button-open-private = Open the private chat
 error-generic = 😔 Something went wrong. We're on it. Error id: { $errorId }
 start-pending = ⏳ One moment, setting up your profile…
 

@@ -114,7 +114,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     return b;
   };
   let bot = await startBot();
-  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger, metrics });
+  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, prisma, redis, logger, metrics });
   const readiness = createReadinessCheck({ prisma, redis, minio: createMinio(config.minio), temporal });
   const httpServer = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness });
   await new Promise<void>((resolve) => httpServer.listen(httpPort, '127.0.0.1', resolve));

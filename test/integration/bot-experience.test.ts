@@ -6,6 +6,7 @@ import { Bot } from 'grammy';
 import type { AppContext } from '../../bot/context';
 import { createBot } from '../../bot/create-bot';
 import { MENU_COMMANDS } from '../../bot/features/help';
+import { callbacks } from '../../lib/callback-data';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
 import { handleUpdatesOnce } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
@@ -129,6 +130,73 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     expect(avatar.status).toBe('COLLECTING_PHOTOS');
   });
 
+  it('/jobs while an avatar is being created: listed with a cancel button (its 43-character workflow id fits no button), and cancelling works', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    tg().sendText(id, '/avatar');
+    const menu = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'ac')));
+    tg().pressButton(id, menu.message_id, 'ac');
+    const types = await eventually(() => find(id, 'Какой аватар'));
+    tg().pressButton(id, types.message_id, 'at:portrait');
+    await eventually(() => find(id, 'Как назовём'));
+    tg().sendText(id, 'Длинный');
+    const avatar = await eventually(() => stack.prisma.avatar.findFirst({ where: { name: 'Длинный', user: { telegramId: BigInt(id) } } }));
+    await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'avatar_training' AND ExecutionStatus = 'Running'`)).count === 1);
+    tg().sendText(id, '/jobs');
+    const list = await eventually(() => msgs(id).findLast((m) => textOf(m).startsWith('⏳ Сейчас в работе') || textOf(m).includes('Что-то пошло не так')));
+    expect(textOf(list)).toContain('⏳ Сейчас в работе');
+    const cancel = (list.reply_markup!.inline_keyboard[0]![0] as { callback_data: string }).callback_data;
+    expect(cancel).toBe(`jc:a:${avatar.id}`);
+    const own = tg().pressButton(id, list.message_id, cancel);
+    await eventually(() => tg().world.callbackAnswers.get(own.callback_query!.id)?.text?.startsWith('Отменяю'));
+    await eventually(async () => (await stack.temporal.workflow.getHandle(`avatar-${avatar.id}`).describe()).status.name !== 'RUNNING', { timeoutMs: 60_000 });
+  });
+
+  it('in a group chat nothing personal is posted: every command gets one pointer to the private chat, every button a popup', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    const groupId = -1_000_000_000_000 - id;
+    const bot = createBot(stack, { botInfo: TEST_BOT_INFO });
+    const toGroup: { method: string; payload: Record<string, unknown> }[] = [];
+    let nextId = 1;
+    // Telegram for the group chat (the stand-in knows only private chats): record the calls, answer as Telegram would.
+    bot.api.config.use(async (prev, method, payload, signal) => {
+      const p = (payload ?? {}) as Record<string, unknown>;
+      if (p.chat_id === groupId || method === 'answerCallbackQuery') {
+        toGroup.push({ method, payload: p });
+        const result = method === 'answerCallbackQuery' ? true : { message_id: nextId++, date: 0, chat: { id: groupId, type: 'supergroup', title: 'G' }, text: String(p.text ?? '') };
+        return { ok: true, result } as never;
+      }
+      return prev(method, payload, signal);
+    });
+    await bot.init();
+    const chat = { id: groupId, type: 'supergroup' as const, title: 'Друзья' };
+    const from = { id, is_bot: false, first_name: 'U', language_code: 'ru' };
+    let updateId = 1_900_000_000 + (id % 50_000_000);
+    const commands = [...MENU_COMMANDS.map((c) => `/${c}`), '/balance@' + TEST_BOT_INFO.username, '/imagen закат', '/generate портрет', '/admin', '/gallery'];
+    for (const text of commands) {
+      await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from, text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] } } as Update);
+    }
+    await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from, text: 'просто сообщение в группе' } } as Update);
+    await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from, text: '/balance@other_bot' } } as Update);
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    const presses = Object.values(callbacks).map((cb) => cb.prefix + (cb.maxBytes > cb.prefix.length ? ':' + uuid : ''));
+    for (const data of presses) {
+      const message = { message_id: nextId++, date: 0, chat, from: { id: TEST_BOT_INFO.id, is_bot: true, first_name: 'Aisha' }, text: '…' };
+      await bot.handleUpdate({ update_id: updateId++, callback_query: { id: `cq-${updateId}`, from, message, chat_instance: String(groupId), data } } as Update);
+    }
+
+    const balance = String(await getBalance(stack.prisma, user.id));
+    const notice = '🔒 Баланс, изображения, аватары и расшифровки — только в личном чате со мной.';
+    const messages = toGroup.filter((c) => c.method !== 'answerCallbackQuery');
+    expect(messages.map((c) => c.method)).toEqual(commands.map(() => 'sendMessage'));
+    expect(new Set(messages.map((c) => c.payload.text))).toEqual(new Set([notice]));
+    expect(JSON.stringify(messages)).not.toContain(`${balance} `);
+    const answers = toGroup.filter((c) => c.method === 'answerCallbackQuery');
+    expect(answers).toHaveLength(presses.length);
+    expect(new Set(answers.map((c) => c.payload.text))).toEqual(new Set([notice]));
+  });
+
   it('two bot instances share sessions and claim each update once', async () => {
     const id = uniqueTelegramId();
     await onboard(id);
@@ -217,7 +285,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
       expect(list.reply_markup!.inline_keyboard).toHaveLength(3);
       expect(textOf(list)).toContain('Изображения');
       const cancel = (list.reply_markup!.inline_keyboard[0]![0] as { callback_data: string }).callback_data;
-      expect(cancel).toMatch(/^jc:gen-/);
+      expect(cancel).toMatch(/^jc:g:[0-9a-f-]{36}$/);
 
       const intruder = uniqueTelegramId();
       await onboard(intruder);

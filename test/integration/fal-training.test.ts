@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import sharp from 'sharp';
+import { createPrisma } from '../../lib/prisma';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFalTrainingActivities, FAL_UNAVAILABLE, FalTrainingErrors, TRAINER_ENDPOINTS, type TrainingStatus } from '../../activities/fal-training';
 import { createFal } from '../../lib/fal';
@@ -56,6 +57,7 @@ describe('FAL training activities (FAL sandbox + MinIO)', () => {
   const hooks: { path: string; body: { request_id: string; status: string } }[] = [];
   const keys = { photos: `t-${suffix}/photos.zip`, three: `t-${suffix}/three.zip` };
 
+  const prisma = createPrisma(testConfig().databaseUrl);
   const activitiesFor = (archiveUpload: 'fal_storage' | 'presigned') => {
     const config = testConfig({
       FAL_KEY,
@@ -64,7 +66,7 @@ describe('FAL training activities (FAL sandbox + MinIO)', () => {
       FAL_ARCHIVE_UPLOAD: archiveUpload,
       MINIO_PUBLIC_URL: minioBase,
     });
-    return createFalTrainingActivities({ config, fal: createFal(config.fal), storage });
+    return createFalTrainingActivities({ config, fal: createFal(config.fal), storage, prisma });
   };
   const sandboxInput = (requestId: string) => sandbox.jobs.get(requestId)!.input;
 
@@ -102,6 +104,7 @@ describe('FAL training activities (FAL sandbox + MinIO)', () => {
     Object.assign(sandbox.knobs, DEFAULT_KNOBS, KNOBS);
   });
   afterAll(async () => {
+    await prisma.$disconnect();
     await sandbox.stop();
     await storage?.removePrefix('avatars', `t-${suffix}/`);
     receiver?.closeAllConnections();
@@ -248,7 +251,7 @@ describe('FAL training activities (FAL sandbox + MinIO)', () => {
       .catch((e: unknown) => e);
     expect(noArchive).toMatchObject({ type: FalTrainingErrors.archiveMissing, nonRetryable: true });
 
-    const keyless = createFalTrainingActivities({ config: testConfig(), fal: createFal({ ...testConfig().fal, proxyUrl: sandbox.url, key: undefined }), storage });
+    const keyless = createFalTrainingActivities({ config: testConfig(), fal: createFal({ ...testConfig().fal, proxyUrl: sandbox.url, key: undefined }), storage, prisma });
     const unauthorized = await run(keyless.trainingStatus, ref).catch((e: unknown) => e);
     expect(unauthorized).toMatchObject({ type: FalTrainingErrors.auth, nonRetryable: true });
   });

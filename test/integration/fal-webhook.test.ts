@@ -7,6 +7,9 @@ import { Bot } from 'grammy';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../bot/context';
 import { createFalWebhookHandler, FAL_WEBHOOK_MAX_BODY_BYTES } from '../../bot/fal-webhook';
+import { recordFalRequest } from '../../lib/db/fal-requests';
+import { createPrisma, type PrismaClient } from '../../lib/prisma';
+import { createRedis, type Redis } from '../../lib/redis';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
 import type { Config } from '../../lib/config';
 import { createFal, type FalClient } from '../../lib/fal';
@@ -43,6 +46,8 @@ describe('FAL webhook endpoint → workflow signal', () => {
   let workerRun: Promise<void>;
   let server: http.Server;
   let baseUrl: string;
+  let prisma: PrismaClient;
+  let redis: Redis;
   const started: WorkflowHandle<typeof falReceiverWorkflow>[] = [];
 
   beforeAll(async () => {
@@ -66,7 +71,9 @@ describe('FAL webhook endpoint → workflow signal', () => {
     connection = await Connection.connect({ address: config.temporal.address });
     temporal = new Client({ connection, namespace: config.temporal.namespace });
 
-    const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, logger });
+    prisma = createPrisma(config.databaseUrl);
+    redis = createRedis(config.redisUrl);
+    const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, prisma, redis, logger });
     // A known bot (no getMe: Telegram is out of reach) with no handlers: the Telegram route only has to accept updates.
     const bot = new Bot<AppContext>(config.telegram.token, { botInfo: TEST_BOT_INFO });
     server = createHttpServer({ bot, config, logger, falWebhook });
@@ -84,6 +91,8 @@ describe('FAL webhook endpoint → workflow signal', () => {
     await workerRun;
     await connection?.close();
     await nativeConnection?.close();
+    await prisma?.$disconnect();
+    redis?.disconnect();
   });
 
   async function startReceiver(name: string, expected: number) {
@@ -96,6 +105,17 @@ describe('FAL webhook endpoint → workflow signal', () => {
     return handle;
   }
   const hookUrl = (workflowId: string) => falWebhookUrl(baseUrl, workflowId);
+  /** What the submit activities do: record which workflow submitted the request. */
+  const record = (requestId: string, workflowId: string) => recordFalRequest(prisma, { requestId, workflowId, endpoint: 'fal-ai/flux-lora' });
+  /** Submits to the FAL sandbox for a workflow and records it, as `submitGeneration` does (FAL redelivers a webhook that comes first). */
+  async function submitFor(workflowId: string, prompt: string) {
+    const { request_id } = await fal.queue.submit('fal-ai/flux-lora', { input: { prompt, image_size: 'square', num_images: 1 }, webhookUrl: hookUrl(workflowId) });
+    await record(request_id, workflowId);
+    return request_id;
+  }
+  async function historyLength(handle: WorkflowHandle): Promise<number> {
+    return ((await handle.fetchHistory()).events ?? []).length;
+  }
 
   async function signalsIn(handle: WorkflowHandle): Promise<number> {
     const history = await handle.fetchHistory();
@@ -118,19 +138,16 @@ describe('FAL webhook endpoint → workflow signal', () => {
 
   it('forwards a delivery signed and sent by FAL to the workflow named in the path', async () => {
     const handle = await startReceiver('ok', 1);
-    const { request_id } = await fal.queue.submit('fal-ai/flux-lora', {
-      input: { prompt: 'a webhook test', image_size: 'square', num_images: 1 },
-      webhookUrl: hookUrl(handle.workflowId),
-    });
+    const request_id = await submitFor(handle.workflowId, 'a webhook test');
     const state = await handle.result();
     expect(state.results).toHaveLength(1);
     expect(state.results[0]).toMatchObject({ requestId: request_id, status: 'OK', payload: { images: [expect.objectContaining({ width: 512, height: 512 })] } });
     expect(await signalsIn(handle)).toBe(1);
     await expect.poll(() => deliveriesOf(request_id).map((d) => [d.state, d.lastStatus])).toEqual([['delivered', 200]]);
 
-    // The workflow has finished: a late redelivery is acknowledged so FAL stops retrying.
+    // A late redelivery (already signalled) is acknowledged so FAL stops retrying, and not signalled again.
     const late = signed(request_id);
-    expect(await post(hookUrl(handle.workflowId), late.raw, late.headers)).toEqual({ status: 200, body: { ok: true, ignored: true } });
+    expect(await post(hookUrl(handle.workflowId), late.raw, late.headers)).toEqual({ status: 200, body: { ok: true, duplicate: true } });
   });
 
   it('refuses tampered, foreign-key, stale and unsigned deliveries with 401; the workflow gets no signal', async () => {
@@ -166,28 +183,80 @@ describe('FAL webhook endpoint → workflow signal', () => {
     expect(logLines.join('\n')).not.toContain(genuine.headers['x-fal-webhook-signature']);
 
     // The same workflow does take the genuine delivery, so the silence above was the endpoint's doing.
+    await record(genuine.requestId, handle.workflowId);
     expect(await post(url, genuine.raw, genuine.headers)).toEqual({ status: 200, body: { ok: true } });
     expect((await handle.result()).results).toEqual([{ requestId: genuine.requestId, status: 'OK', payload: { images: [{ url: 'https://x.test/a.jpg' }] } }]);
     expect(await signalsIn(handle)).toBe(1);
   });
 
-  it('signals every duplicate delivery; the workflow keeps one result', async () => {
-    const handle = await startReceiver('dup', 2);
+  it('FAL\'s duplicate deliveries are all answered 200 and signalled once', async () => {
+    const handle = await startReceiver('dup', 1);
     sandbox.knobs.webhookDuplicates = 2;
-    const { request_id } = await fal.queue.submit('fal-ai/flux-lora', { input: { prompt: 'duplicates', image_size: 'square' }, webhookUrl: hookUrl(handle.workflowId) });
-    await expect.poll(() => deliveriesOf(request_id).map((d) => [d.copy, d.state, d.lastStatus])).toEqual([
+    const request_id = await submitFor(handle.workflowId, 'duplicates');
+    await expect.poll(() => deliveriesOf(request_id).map((d) => [d.copy, d.state, d.lastStatus]), { timeout: 15_000 }).toEqual([
       [0, 'delivered', 200],
       [1, 'delivered', 200],
       [2, 'delivered', 200],
     ]);
-    await expect.poll(() => signalsIn(handle)).toBe(3);
+    expect(await signalsIn(handle)).toBe(1);
     const state = await handle.query(falReceivedQuery);
-    expect(state.signals).toBe(3);
+    expect(state.signals).toBe(1);
     expect(state.results.map((r) => r.requestId)).toEqual([request_id]);
   });
 
-  it('answers 200 "ignored" for a workflow that does not exist', async () => {
+  it('a genuine delivery replayed 50 times, or re-posted to another workflow, adds no signal', async () => {
+    const target = await startReceiver('replay-target', 2);
+    const bystander = await startReceiver('replay-bystander', 1);
     const delivery = signed();
+    await record(delivery.requestId, target.workflowId);
+    expect(await post(hookUrl(target.workflowId), delivery.raw, delivery.headers)).toEqual({ status: 200, body: { ok: true } });
+    await expect.poll(() => signalsIn(target)).toBe(1);
+    // The signal's workflow task settles first: the history stops growing.
+    let targetEvents = -1;
+    await expect.poll(async () => targetEvents === (targetEvents = await historyLength(target)), { interval: 300 }).toBe(true);
+    const bystanderEvents = await historyLength(bystander);
+
+    for (let i = 0; i < 50; i++) {
+      expect(await post(hookUrl(target.workflowId), delivery.raw, delivery.headers)).toEqual({ status: 200, body: { ok: true, duplicate: true } });
+    }
+    // Re-targeted: the signature does not cover the path; the request was not submitted by these workflows.
+    expect((await post(hookUrl(bystander.workflowId), delivery.raw, delivery.headers)).status).toBe(403);
+    expect((await post(hookUrl(`bill-${target.workflowId}`), delivery.raw, delivery.headers)).status).toBe(403);
+
+    expect(await signalsIn(target)).toBe(1);
+    expect(await historyLength(target)).toBe(targetEvents);
+    expect(await historyLength(bystander)).toBe(bystanderEvents);
+    expect(await signalsIn(bystander)).toBe(0);
+  });
+
+  it('refuses a body whose request id is not the signed one, and a request no workflow submitted; no signal', async () => {
+    const handle = await startReceiver('mismatch', 1);
+    const submitted = randomUUID();
+    await record(submitted, handle.workflowId);
+    // Signed for another request id, the body names this workflow's request.
+    const raw = Buffer.from(JSON.stringify({ request_id: submitted, gateway_request_id: submitted, status: 'OK', payload: {} }));
+    const mismatched = await post(hookUrl(handle.workflowId), raw, sandbox.signWebhook(raw, { requestId: randomUUID() }));
+    expect(mismatched).toEqual({ status: 400, body: { ok: false, error: 'request id mismatch' } });
+
+    const unknown = signed();
+    expect((await post(hookUrl(handle.workflowId), unknown.raw, unknown.headers)).status).toBe(404);
+    expect(await signalsIn(handle)).toBe(0);
+  });
+
+  it('a signed body nested too deep for a signal is refused with 400, not reported as Temporal being down', async () => {
+    const handle = await startReceiver('nested', 1);
+    const requestId = randomUUID();
+    await record(requestId, handle.workflowId);
+    const depth = 100_000;
+    const raw = Buffer.from(`{"request_id":"${requestId}","status":"OK","payload":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    const res = await post(hookUrl(handle.workflowId), raw, sandbox.signWebhook(raw, { requestId }));
+    expect(res.status).toBe(400);
+    expect(await signalsIn(handle)).toBe(0);
+  });
+
+  it('answers 200 "ignored" for a workflow that does not run (any more)', async () => {
+    const delivery = signed();
+    await record(delivery.requestId, `avatar-no-such-${suffix}`);
     expect(await post(hookUrl(`avatar-no-such-${suffix}`), delivery.raw, delivery.headers)).toEqual({ status: 200, body: { ok: true, ignored: true } });
   });
 

@@ -6,6 +6,7 @@ import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import OpenAI from 'openai';
 import sharp, { type Metadata } from 'sharp';
+import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFalTrainingActivities, FAL_NOT_COMPLETED, FAL_UNAVAILABLE, FalTrainingErrors, type TrainingStatus } from '../../activities/fal-training';
 import {
@@ -100,6 +101,7 @@ describe('generation AI activities (OpenAI, FAL and Telegram sandboxes + MinIO)'
   const run = <A, R>(fn: (input: A) => Promise<R>, input: A): Promise<R> => new MockActivityEnvironment(undefined, { logger }).run(() => fn(input));
 
   let config: Config;
+  let prisma: PrismaClient;
   let storage: Storage;
   let telegramApi: Api;
   let acts: GenerationAiActivities;
@@ -110,7 +112,7 @@ describe('generation AI activities (OpenAI, FAL and Telegram sandboxes + MinIO)'
   const hooks: { request_id: string; status: string }[] = [];
 
   /** The same activities on another OpenAI client (recording, or one whose answers are rewritten). */
-  const withOpenAI = (client: OpenAI) => createGenerationAiActivities({ config, openai: client, fal: createFal(config.fal), storage, telegramApi });
+  const withOpenAI = (client: OpenAI) => createGenerationAiActivities({ config, openai: client, fal: createFal(config.fal), storage, telegramApi, prisma });
 
   beforeAll(async () => {
     await Promise.all([fal.start(), openaiSandbox.start(), telegram.start()]);
@@ -129,8 +131,9 @@ describe('generation AI activities (OpenAI, FAL and Telegram sandboxes + MinIO)'
     storage = createStorage(minio, config.minio);
     telegramApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot });
     const falClient = createFal(config.fal);
-    acts = createGenerationAiActivities({ config, openai: createOpenAI(config.openai), fal: falClient, storage, telegramApi });
-    trainingStatus = createFalTrainingActivities({ config, fal: falClient, storage }).trainingStatus;
+    prisma = createPrisma(config.databaseUrl);
+    acts = createGenerationAiActivities({ config, openai: createOpenAI(config.openai), fal: falClient, storage, telegramApi, prisma });
+    trainingStatus = createFalTrainingActivities({ config, fal: falClient, storage, prisma }).trainingStatus;
     loraUrl = fal.files.put(safetensors('ohwx woman'), 'avatar.safetensors', 'application/octet-stream').url;
 
     receiver = http.createServer((req, res) => {
@@ -149,6 +152,7 @@ describe('generation AI activities (OpenAI, FAL and Telegram sandboxes + MinIO)'
     Object.assign(fal.knobs, DEFAULT_KNOBS, FAL_KNOBS);
   });
   afterAll(async () => {
+    await prisma?.$disconnect();
     await Promise.all([fal.stop(), openaiSandbox.stop(), telegram.stop()]);
     await storage?.removePrefix('generations', `t-${suffix}/`);
     receiver?.closeAllConnections();
