@@ -153,8 +153,11 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
   });
 
   it('in a group chat nothing personal is posted: every command gets one pointer to the private chat, every button a popup', async () => {
+    // Two members with balances (one person's commands alone would hit the 12-messages-in-10-s limit).
     const id = uniqueTelegramId();
     const user = await onboard(id);
+    const otherId = uniqueTelegramId();
+    await onboard(otherId);
     const groupId = -1_000_000_000_000 - id;
     const bot = createBot(stack, { botInfo: TEST_BOT_INFO });
     const toGroup: { method: string; payload: Record<string, unknown> }[] = [];
@@ -171,11 +174,12 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     });
     await bot.init();
     const chat = { id: groupId, type: 'supergroup' as const, title: 'Друзья' };
-    const from = { id, is_bot: false, first_name: 'U', language_code: 'ru' };
+    const members = [id, otherId].map((memberId) => ({ id: memberId, is_bot: false, first_name: 'U', language_code: 'ru' }));
+    const from = members[0]!;
     let updateId = 1_900_000_000 + (id % 50_000_000);
     const commands = [...MENU_COMMANDS.map((c) => `/${c}`), '/balance@' + TEST_BOT_INFO.username, '/imagen закат', '/generate портрет', '/admin', '/gallery'];
-    for (const text of commands) {
-      await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from, text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] } } as Update);
+    for (const [i, text] of commands.entries()) {
+      await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from: members[i % 2], text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] } } as Update);
     }
     await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from, text: 'просто сообщение в группе' } } as Update);
     await bot.handleUpdate({ update_id: updateId++, message: { message_id: nextId++, date: 0, chat, from, text: '/balance@other_bot' } } as Update);
@@ -183,7 +187,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     const presses = Object.values(callbacks).map((cb) => cb.prefix + (cb.maxBytes > cb.prefix.length ? ':' + uuid : ''));
     for (const data of presses) {
       const message = { message_id: nextId++, date: 0, chat, from: { id: TEST_BOT_INFO.id, is_bot: true, first_name: 'Aisha' }, text: '…' };
-      await bot.handleUpdate({ update_id: updateId++, callback_query: { id: `cq-${updateId}`, from, message, chat_instance: String(groupId), data } } as Update);
+      await bot.handleUpdate({ update_id: updateId++, callback_query: { id: `cq-${updateId}`, from: members[updateId % 2], message, chat_instance: String(groupId), data } } as Update);
     }
 
     const balance = String(await getBalance(stack.prisma, user.id));

@@ -6,7 +6,6 @@ import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import OpenAI from 'openai';
 import sharp, { type Metadata } from 'sharp';
-import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFalTrainingActivities, FAL_NOT_COMPLETED, FAL_UNAVAILABLE, FalTrainingErrors, type TrainingStatus } from '../../activities/fal-training';
 import {
@@ -24,6 +23,7 @@ import {
 import type { Config } from '../../lib/config';
 import { createFal } from '../../lib/fal';
 import { createMinio, ensureBuckets } from '../../lib/minio';
+import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { createOpenAI } from '../../lib/openai';
 import { createStorage, type Storage } from '../../lib/storage';
 import { FalSandbox, OpenAISandbox, TelegramSandbox } from '../../sandbox';

@@ -5,6 +5,7 @@ import type { AppContext } from '../../bot/context';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
 import { createBotMetrics } from '../../bot/metrics';
 import { createReadinessCheck, type Readiness } from '../../bot/readiness';
+import { recordFalRequest } from '../../lib/db/fal-requests';
 import { applyLedgerEntry } from '../../lib/db/ledger';
 import { upsertUser } from '../../lib/db/users';
 import { createLogger } from '../../lib/logger';
@@ -85,10 +86,18 @@ describe('metrics and readiness', () => {
     expect([fal('bad_signature'), fal('stale'), fal('missing_headers'), fal('ok')]).toEqual([2, 1, 1, 0]);
 
     // A genuine delivery, signed by the FAL stand-in, for a workflow that is not running: verified, then ignored.
-    const raw = Buffer.from(body);
-    const res = await fetch(`${botUrl}/webhooks/fal/gen-gone-${uniqueSuffix()}`, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.fal.signWebhook(raw, { requestId: 'r-forged' }) }, body: raw });
-    expect(res.status).toBe(200);
-    expect(sampleValue(await scrape(`${botUrl}/metrics`), 'aisha_bot_fal_webhooks_total', { result: 'ignored' })).toBe(1);
+    const requestId = `r-gone-${uniqueSuffix()}`;
+    const gone = `gen-gone-${uniqueSuffix()}`;
+    await recordFalRequest(stack.prisma, { requestId, workflowId: gone, endpoint: 'fal-ai/imagen4/preview' });
+    const raw = Buffer.from(JSON.stringify({ request_id: requestId, status: 'OK', payload: {} }));
+    const deliver = (workflowId: string) =>
+      fetch(`${botUrl}/webhooks/fal/${workflowId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.fal.signWebhook(raw, { requestId }) }, body: raw });
+    expect((await deliver(gone)).status).toBe(200);
+    // The same delivery posted to another workflow: refused and counted.
+    expect((await deliver(`gen-other-${uniqueSuffix()}`)).status).toBe(403);
+    const after = await scrape(`${botUrl}/metrics`);
+    expect(sampleValue(after, 'aisha_bot_fal_webhooks_total', { result: 'ignored' })).toBe(1);
+    expect(sampleValue(after, 'aisha_bot_fal_webhooks_total', { result: 'wrong_workflow' })).toBe(1);
   });
 
   it('the bot counts Telegram webhook requests by result (webhook mode)', async () => {
