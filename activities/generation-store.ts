@@ -6,7 +6,7 @@ import { callbacks } from '../lib/callback-data';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
-import { toActivityFailure, type LocalizedButton, type LocalizedMessage } from './telegram';
+import { toActivityFailure, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
 
 /**
  * The rows and the delivery of image generation (DESIGN.md, process 2):
@@ -72,6 +72,13 @@ export interface DeliverImagesInput {
   caption: LocalizedMessage;
   /** The gallery rows of the images (recordImages), in the same order: the buttons carry them. */
   imageIds: string[];
+}
+
+/** What deliverImages did: `delivered` images reached the chat; older histories recorded only the file ids. */
+export interface DeliveryOutcome {
+  telegramFileIds: string[];
+  delivered?: number;
+  undelivered?: Undelivered;
 }
 
 export const GenerationStoreErrors = {
@@ -246,7 +253,12 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
      * its first photo followed by a short message with the buttons (albums
      * cannot carry buttons). Returns the photos' Telegram file ids (largest size).
      */
-    async deliverImages(input: DeliverImagesInput): Promise<{ telegramFileIds: string[] }> {
+    /**
+     * Sends the images (one photo, or an album and a message with the buttons).
+     * `delivered` counts the images Telegram took; a user who blocked the bot
+     * (or a refused message) is an outcome, not a failure (activities/telegram.ts).
+     */
+    async deliverImages(input: DeliverImagesInput): Promise<DeliveryOutcome> {
       const count = input.objectKeys.length;
       if (count < 1 || count > MAX_ALBUM) throw invalid(`cannot deliver ${count} images (1–${MAX_ALBUM})`);
       if (input.imageIds.length !== count) throw invalid('imageIds must match objectKeys one to one');
@@ -269,12 +281,29 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
           telegramFileIds = sent.map((m) => largest(m.photo).file_id);
           heartbeat({ telegramFileIds } satisfies DeliveryProgress);
         }
-        if (count > 1) await telegramApi.sendMessage(input.chatId, render(input.language, { key: 'gen-buttons-title' }), { reply_markup: buttons });
       } catch (err) {
-        throw toActivityFailure(err);
+        const reason = undeliveredReason(err);
+        if (!reason) throw toActivityFailure(err);
+        log.warn('generation images not delivered', { generationId: input.generationId, reason });
+        return { telegramFileIds: [], delivered: 0, undelivered: reason };
+      }
+      // The images are in the chat: the buttons below an album are a courtesy that cannot undo that.
+      if (count > 1) {
+        try {
+          await telegramApi.sendMessage(input.chatId, render(input.language, { key: 'gen-buttons-title' }), { reply_markup: buttons });
+        } catch (err) {
+          if (!undeliveredReason(err)) throw toActivityFailure(err);
+        }
       }
       log.info('generation images delivered', { generationId: input.generationId, count, resumed: Boolean(resumed) });
-      return { telegramFileIds };
+      return { telegramFileIds, delivered: count };
+    },
+
+    /** Removes gallery rows (and their files) of images that never reached the user: they are not paid for. */
+    async forgetImages({ generationId, imageIds }: { generationId: string; imageIds: string[] }): Promise<void> {
+      const rows = await prisma.image.findMany({ where: { generationId, id: { in: imageIds } }, select: { id: true, objectKey: true } });
+      await storage.removeKeys(BUCKET, rows.map((r) => r.objectKey));
+      await prisma.image.deleteMany({ where: { generationId, id: { in: rows.map((r) => r.id) } } });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { GrammyError, HttpError, InlineKeyboard, type Api } from 'grammy';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 
@@ -24,7 +24,22 @@ export interface SendMessageInput {
 }
 
 export interface EditMessageInput extends SendMessageInput {
-  messageId: number;
+  /** The message to edit; without one (it was never delivered) a new message is sent. */
+  messageId?: number;
+}
+
+/**
+ * Why a message did not reach the user (an outcome, never a job failure):
+ *   blocked     — the user blocked the bot, deleted the account, or the chat is gone (403, 400 "chat not found");
+ *   refused     — Telegram refused this message for good (another 400, e.g. too long: our bug, logged as an error);
+ *   unavailable — Telegram kept failing (429/5xx/network) until the activity gave up (set by the workflow's proxy).
+ */
+export type Undelivered = 'blocked' | 'refused' | 'unavailable';
+
+export interface SendOutcome {
+  /** Set when Telegram took the message. */
+  messageId?: number;
+  undelivered?: Undelivered;
 }
 
 export const TelegramErrors = {
@@ -32,6 +47,23 @@ export const TelegramErrors = {
   forbidden: 'TelegramForbidden',
   badRequest: 'TelegramBadRequest',
 } as const;
+
+const CHAT_GONE = /chat not found|user is deactivated|bot was kicked|PEER_ID_INVALID|have no rights to send/i;
+
+/**
+ * The one policy for Telegram's answers inside activities (docs/decisions.md):
+ * 403 and "chat gone" 400s mean the user cannot be reached: `blocked`; another
+ * 400 is final for this message: `refused`; both are returned, not thrown, so
+ * a notification never fails a job. 429 is retried after `retry_after`, 5xx and
+ * network errors with the activity's policy — bounded by its schedule-to-close
+ * timeout, after which the workflow's proxy reports `unavailable`.
+ */
+export function undeliveredReason(err: unknown): Exclude<Undelivered, 'unavailable'> | null {
+  if (!(err instanceof GrammyError)) return null;
+  if (err.error_code === 403 || (err.error_code === 400 && CHAT_GONE.test(err.description))) return 'blocked';
+  if (err.error_code === 400) return 'refused';
+  return null;
+}
 
 /**
  * Maps Bot API errors to Temporal retry decisions: 429 is retried after
@@ -55,6 +87,19 @@ export function toActivityFailure(err: unknown): unknown {
   return err;
 }
 
+/** A send that may not reach the user: its outcome, or a retryable failure (429, 5xx, network). */
+async function attempt(send: () => Promise<{ message_id: number }>, what: string): Promise<SendOutcome> {
+  try {
+    return { messageId: (await send()).message_id };
+  } catch (err) {
+    const reason = undeliveredReason(err);
+    if (!reason) throw toActivityFailure(err);
+    if (reason === 'refused') log.error(`Telegram refused ${what}`, { description: (err as GrammyError).description });
+    else log.warn(`${what} not delivered: the user cannot be reached`, { description: (err as GrammyError).description });
+    return { undelivered: reason };
+  }
+}
+
 export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }) {
   const render = (language: Language, m: LocalizedMessage | LocalizedMessage[]): string =>
     Array.isArray(m) ? m.map((part) => render(language, part)).join('\n\n') : i18n.t(language, m.key, m.params as TranslateParams);
@@ -64,38 +109,38 @@ export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }
       : undefined;
 
   return {
-    async sendMessage({ chatId, language, message, buttons }: SendMessageInput): Promise<{ messageId: number }> {
-      try {
-        const sent = await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) });
-        return { messageId: sent.message_id };
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
+    async sendMessage({ chatId, language, message, buttons }: SendMessageInput): Promise<SendOutcome> {
+      return attempt(() => api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) }), 'a message');
     },
 
-    /** Edits a live message (progress, status). "Not modified" is success; a deleted message gets a new one. */
-    async editMessage({ chatId, messageId, language, message, buttons }: EditMessageInput): Promise<{ messageId: number }> {
+    /**
+     * Edits a live message (progress, status). "Not modified" is success; a
+     * message that is gone or cannot be edited (or was never delivered) gets a
+     * new one instead.
+     */
+    async editMessage({ chatId, messageId, language, message, buttons }: EditMessageInput): Promise<SendOutcome> {
+      const send = () => attempt(() => api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) }), 'a message');
+      if (messageId === undefined) return send();
       try {
         await api.editMessageText(chatId, messageId, render(language, message), { reply_markup: keyboard(language, buttons) });
         return { messageId };
       } catch (err) {
         if (err instanceof GrammyError && /message is not modified/.test(err.description)) return { messageId };
-        if (err instanceof GrammyError && /message to edit not found/.test(err.description)) {
-          const sent = await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) }).catch((e: unknown) => {
-            throw toActivityFailure(e);
-          });
-          return { messageId: sent.message_id };
-        }
-        throw toActivityFailure(err);
+        if (err instanceof GrammyError && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/.test(err.description)) return send();
+        const reason = undeliveredReason(err);
+        if (!reason) throw toActivityFailure(err);
+        if (reason === 'refused') log.error('Telegram refused an edit', { description: (err as GrammyError).description });
+        return { undelivered: reason };
       }
     },
 
-    /** Removes a message that has served its purpose (e.g. "generating…"); a missing one is fine. */
-    async deleteMessage({ chatId, messageId }: { chatId: number; messageId: number }): Promise<void> {
+    /** Removes a message that has served its purpose (e.g. "generating…"); a missing one, or a blocked chat, is fine. */
+    async deleteMessage({ chatId, messageId }: { chatId: number; messageId?: number }): Promise<void> {
+      if (messageId === undefined) return;
       try {
         await api.deleteMessage(chatId, messageId);
       } catch (err) {
-        if (err instanceof GrammyError && err.error_code === 400) return;
+        if (undeliveredReason(err)) return;
         throw toActivityFailure(err);
       }
     },

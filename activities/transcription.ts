@@ -9,7 +9,7 @@ import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import { mergeChunks, splitForMessage, toSrt, toTxt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
 import { audioKeys, heartbeating } from './audio';
-import { toActivityFailure } from './telegram';
+import { toActivityFailure, undeliveredReason, type Undelivered } from './telegram';
 
 /**
  * Transcription's rows, Whisper calls and delivery (DESIGN.md, process 3):
@@ -211,7 +211,7 @@ export function createTranscriptionActivities({
      * .srt files. Nothing recognised: not delivered (the job refunds). A retry
      * resumes after the parts already sent (heartbeat details).
      */
-    async deliverTranscript({ chatId, language, transcriptId }: DeliverTranscriptInput): Promise<{ delivered: boolean }> {
+    async deliverTranscript({ chatId, language, transcriptId }: DeliverTranscriptInput): Promise<{ delivered: boolean; undelivered?: Undelivered }> {
       const row = await prisma.transcript.findUnique({ where: { id: transcriptId } });
       if (!row) throw ApplicationFailure.create({ message: `transcript ${transcriptId} does not exist`, type: TranscriptionErrors.notFound, nonRetryable: true });
       const text = row.text?.trim() ?? '';
@@ -233,7 +233,11 @@ export function createTranscriptionActivities({
           heartbeat({ sent: i + 1 });
         }
       } catch (err) {
-        throw toActivityFailure(err);
+        // A user who blocked the bot (or a refused message) did not get the transcript: an outcome, refunded.
+        const reason = undeliveredReason(err);
+        if (!reason) throw toActivityFailure(err);
+        log.warn('transcript not delivered', { transcriptId, reason });
+        return { delivered: false, undelivered: reason };
       }
       return { delivered: true };
     },

@@ -7,6 +7,7 @@ import { adminFeature } from './features/admin';
 import { avatarFeature } from './features/avatar';
 import { avatarManageFeature } from './features/avatar-manage';
 import { balanceFeature } from './features/balance';
+import { cancelFeature } from './features/cancel';
 import { galleryFeature } from './features/gallery';
 import { generateFeature } from './features/generate';
 import { helpFeature } from './features/help';
@@ -79,7 +80,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
+  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
 
   // Polling reports errors here; webhook mode relies on the boundary above (grammY's bot.catch is polling-only).
   bot.catch((err) => apologize(err.ctx, err.error));

@@ -36,13 +36,13 @@ await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }
 if (config.telegram.mode === 'webhook') {
   await bot.api.setWebhook(`${config.http.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`, {
     secret_token: config.telegram.webhookSecret,
-    allowed_updates: ['message', 'callback_query', 'pre_checkout_query'],
+    allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
   });
   logger.info('webhook set');
 } else {
   await bot.api.deleteWebhook();
   void bot.start({
-    allowed_updates: ['message', 'callback_query', 'pre_checkout_query'],
+    allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
     onStart: (me) => logger.info({ username: me.username }, 'long polling started'),
   });
 }

@@ -11,6 +11,8 @@ export interface SessionData {
 }
 
 export interface GenerationDraft {
+  /** Names this draft's options message: its Create button carries it, so an older message cannot start this draft. */
+  id?: string;
   mode: 'AVATAR' | 'IMAGEN4';
   prompt: string;
   aspectRatio: '1:1' | '3:4' | '4:3' | '9:16' | '16:9';

@@ -10,15 +10,17 @@
  * possible data exceeds Telegram's 64 bytes. Long identifiers (workflow ids)
  * never go into a button: it carries the job kind and the UUID instead.
  *   int  — a safe integer (≤ 16 characters)
+ *   num  — a small non-negative integer, up to 999 999 (counts, indexes, prices)
  *   uuid — a UUID, 36 characters (lower case)
  *   key  — a short word: [A-Za-z0-9_.-], 1–16 characters
  */
-type FieldType = 'int' | 'uuid' | 'key';
-type Values<F extends Record<string, FieldType>> = { [K in keyof F]: F[K] extends 'int' ? number : string };
+type FieldType = 'int' | 'num' | 'uuid' | 'key';
+type Values<F extends Record<string, FieldType>> = { [K in keyof F]: F[K] extends 'int' | 'num' ? number : string };
 
 export const CALLBACK_MAX_BYTES = 64;
 const FIELD: Record<FieldType, { maxLength: number; valid: (raw: string) => boolean }> = {
   int: { maxLength: 16, valid: (raw) => /^-?\d{1,15}$/.test(raw) },
+  num: { maxLength: 6, valid: (raw) => /^\d{1,6}$/.test(raw) },
   uuid: { maxLength: 36, valid: (raw) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(raw) },
   key: { maxLength: 16, valid: (raw) => /^[\w.-]{1,16}$/.test(raw) },
 };
@@ -37,7 +39,7 @@ export function defineCallback<F extends Record<string, FieldType>>(prefix: stri
     pack(values: Values<F>): string {
       const parts = names.map((n) => {
         const raw = String(values[n]);
-        if (fields[n] === 'int' ? !Number.isSafeInteger(values[n]) : !kind(n).valid(raw)) throw new RangeError(`bad callback field ${n}=${raw.slice(0, 64)}`);
+        if (!kind(n).valid(raw)) throw new RangeError(`bad callback field ${n}=${raw.slice(0, 64)}`);
         return raw;
       });
       return [prefix, ...parts].join(':');
@@ -50,7 +52,7 @@ export function defineCallback<F extends Record<string, FieldType>>(prefix: stri
       for (const [i, n] of names.entries()) {
         const raw = parts[i]!;
         if (!kind(n).valid(raw)) return null;
-        out[n] = fields[n] === 'int' ? Number(raw) : raw;
+        out[n] = fields[n] === 'int' || fields[n] === 'num' ? Number(raw) : raw;
       }
       return out as Values<F>;
     },
@@ -71,7 +73,8 @@ export const callbacks = {
   avatarDeleteConfirm: defineCallback('ay', { id: 'uuid' }),
   genAspect: defineCallback('ga', { r: 'int' }),
   genCount: defineCallback('gn', { n: 'int' }),
-  genGo: defineCallback('gg', {}),
+  /** The offer the user saw: draft, images, aspect ratio and total (bot/features/generate.ts charges exactly that, or refuses). */
+  genGo: defineCallback('gg', { d: 'key', n: 'num', r: 'num', total: 'num' }),
   genAsk: defineCallback('gq', {}),
   imageFavorite: defineCallback('if', { id: 'uuid' }),
   imageAgain: defineCallback('ig', { id: 'uuid' }),

@@ -46,5 +46,8 @@ export interface AvatarTrainingStatus {
 
 export const photoAddedSignal = defineSignal<[{ fileId: string; fileUniqueId: string }]>('photoAdded');
 export const startTrainingSignal = defineSignal('startTraining');
-export const cancelAvatarSignal = defineSignal<[{ reason?: 'user' | 'deleted' | 'admin' }?]>('cancel');
+/** Who asked: the user (button, /cancel, /jobs), an avatar deletion, an operator, or the user blocking the bot. */
+export type CancelReason = 'user' | 'deleted' | 'admin' | 'user_blocked';
+
+export const cancelAvatarSignal = defineSignal<[{ reason?: CancelReason }?]>('cancel');
 export const avatarStatusQuery = defineQuery<AvatarTrainingStatus>('status');

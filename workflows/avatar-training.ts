@@ -1,5 +1,5 @@
 import { CancellationScope, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { LocalizedButton, LocalizedMessage } from '../activities/telegram';
+import type { LocalizedButton, LocalizedMessage, SendOutcome } from '../activities/telegram';
 import { callbacks } from '../lib/callback-data';
 import {
   avatarStatusQuery,
@@ -35,7 +35,12 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
   setHandler(avatarStatusQuery, () => ({ ...status, pending: queue.length }));
   setHandler(photoAddedSignal, (p) => void queue.push(p));
   setHandler(startTrainingSignal, () => void (startRequested = true));
-  setHandler(cancelAvatarSignal, () => void (cancelled = true));
+  /** Why the job was cancelled: the user (button, /cancel), or the user blocked the bot (nothing more can reach them). */
+  let cancelReason = 'cancelled';
+  setHandler(cancelAvatarSignal, (how) => {
+    cancelled = true;
+    if (how?.reason === 'user_blocked') cancelReason = 'user_blocked';
+  });
   setHandler(falResultSignal, (r) => void falResults.push(r));
 
   const db = dbActivities();
@@ -71,9 +76,18 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
   };
 
   await db.createAvatar({ avatarId: input.avatarId, userId: input.userId, name: input.name, kind: input.kind, triggerPhrase: input.triggerPhrase });
-  let statusMessageId = (await telegram.sendMessage({ ...chat, ...collectingView(), message: [{ key: 'avatar-intro', params: { name: input.name, min: input.minPhotos, max: input.maxPhotos } }, ...collectingView().message] })).messageId;
+  /** A 403 from the user's chat ends the job like a cancel: nothing more could reach them (docs/decisions.md). */
+  const reached = (outcome: SendOutcome) => {
+    if (outcome.undelivered === 'blocked' && !cancelled) {
+      cancelled = true;
+      cancelReason = 'user_blocked';
+    }
+    return outcome.messageId;
+  };
+  let statusMessageId = reached(await telegram.sendMessage({ ...chat, ...collectingView(), message: [{ key: 'avatar-intro', params: { name: input.name, min: input.minPhotos, max: input.maxPhotos } }, ...collectingView().message] }));
   const show = async (view: { message: LocalizedMessage | LocalizedMessage[]; buttons?: LocalizedButton[][] }) => {
-    statusMessageId = (await telegram.editMessage({ ...chat, messageId: statusMessageId, ...view })).messageId;
+    if (cancelReason === 'user_blocked') return; // nobody to show it to
+    statusMessageId = reached(await telegram.editMessage({ ...chat, messageId: statusMessageId, ...view })) ?? statusMessageId;
   };
 
   // 1. Collect photos until the user starts (and can pay), cancels, or goes quiet for the draft TTL.
@@ -81,7 +95,7 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
   for (;;) {
     const woke = await condition(() => queue.length > 0 || startRequested || cancelled, input.draftTtlSeconds * 1000);
     if (!woke || cancelled) {
-      await setStage('CANCELLED', { failureReason: woke ? 'cancelled' : 'abandoned' });
+      await setStage('CANCELLED', { failureReason: woke ? cancelReason : 'abandoned' });
       await show({ message: { key: woke ? 'avatar-cancelled' : 'avatar-draft-expired', params: { name: input.name, refunded: 0 } } });
       return status;
     }
@@ -134,7 +148,7 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     } else {
       await billing!.settle(0);
       if (outcome.kind === 'cancelled') {
-        await setStage('CANCELLED', { failureReason: 'cancelled' });
+        await setStage('CANCELLED', { failureReason: cancelReason });
         await show({ message: { key: 'avatar-cancelled', params: { name: input.name, refunded: input.price } } });
       } else {
         status.failureReason = outcome.reason;

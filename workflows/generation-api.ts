@@ -39,5 +39,6 @@ export interface GenerationStatus {
   failureReason?: string;
 }
 
-export const cancelGenerationSignal = defineSignal('cancel');
+/** `reason: 'user_blocked'` when the bot learnt the user blocked it (bot/features/cancel.ts). */
+export const cancelGenerationSignal = defineSignal<[{ reason?: string }?]>('cancel');
 export const generationStatusQuery = defineQuery<GenerationStatus>('status');

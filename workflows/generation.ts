@@ -1,6 +1,6 @@
 import { CancellationScope, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StoredImageInput } from '../activities/generation-store';
-import type { LocalizedMessage } from '../activities/telegram';
+import type { LocalizedMessage, SendOutcome } from '../activities/telegram';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
 import { waitForFal } from './fal-wait';
@@ -24,9 +24,25 @@ type StoredImage = StoredImageInput;
 export async function generationWorkflow(input: GenerationInput): Promise<GenerationStatus> {
   const status: GenerationStatus = { stage: 'charging', delivered: 0, attempts: 0 };
   let cancelled = false;
+  /** The user blocked the bot: nothing more can be delivered, so the job ends now like a cancel (docs/decisions.md). */
+  let blocked = false;
+  const reached = <T extends { undelivered?: string }>(outcome: T): T => {
+    if (outcome.undelivered === 'blocked' && !blocked) {
+      blocked = cancelled = true;
+      status.failureReason = 'user_blocked';
+      log.warn('the user blocked the bot: ending the job and refunding what was not delivered');
+    }
+    return outcome;
+  };
   const falResults: FalResult[] = [];
   setHandler(generationStatusQuery, () => status);
-  setHandler(cancelGenerationSignal, () => void (cancelled = true));
+  setHandler(cancelGenerationSignal, (how) => {
+    cancelled = true;
+    if (how?.reason === 'user_blocked') {
+      blocked = true;
+      status.failureReason = 'user_blocked';
+    }
+  });
   setHandler(falResultSignal, (r) => void falResults.push(r));
 
   const db = dbActivities();
@@ -69,7 +85,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     return status;
   }
 
-  const progress = await telegram.sendMessage({ ...chat, message: { key: 'gen-working', params: { count: input.numImages } } });
+  const progress: SendOutcome = reached(await telegram.sendMessage({ ...chat, message: { key: 'gen-working', params: { count: input.numImages } } }));
   let images: StoredImage[] = [];
   let prompt = input.prompt;
   try {
@@ -136,14 +152,22 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
         enhancedPrompt: prompt,
         images,
       });
-      await telegram.deliverImages({
-        ...chat,
-        generationId: input.generationId,
-        objectKeys: images.map((i) => i.objectKey),
-        imageIds,
-        caption: { key: 'gen-caption', params: { mode: input.mode, prompt: input.prompt.slice(0, 200), count: images.length } },
-      });
-      status.delivered = images.length;
+      const delivery = reached(
+        await telegram.deliverImages({
+          ...chat,
+          generationId: input.generationId,
+          objectKeys: images.map((i) => i.objectKey),
+          imageIds,
+          caption: { key: 'gen-caption', params: { mode: input.mode, prompt: input.prompt.slice(0, 200), count: images.length } },
+        }),
+      );
+      // An album reaches the chat whole or not at all; older histories recorded only the file ids (all delivered).
+      status.delivered = delivery.delivered ?? images.length;
+      if (status.delivered < images.length) {
+        // Never seen, never paid for: out of the gallery too.
+        await db.forgetImages({ generationId: input.generationId, imageIds: imageIds.slice(status.delivered) });
+        status.failureReason ??= 'not_delivered';
+      }
     }
   } catch (err) {
     log.error('generation failed', { error: String(err) });
@@ -168,6 +192,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
         : final === 'partial'
           ? { key: 'gen-partial', params: { delivered, requested: input.numImages, refunded } }
           : { key: final === 'cancelled' ? 'gen-cancelled' : 'gen-failed', params: { refunded } };
+    if (blocked) return; // nobody to tell
     if (outcome) await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
     else await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
   });

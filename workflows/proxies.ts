@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AdminActivities } from '../activities/admin';
 import type { AudioActivities } from '../activities/audio';
 import type { AvatarActivities } from '../activities/avatars';
@@ -25,13 +25,37 @@ export function dbActivities() {
   });
 }
 
-/** Telegram sends: ≈ 25/s per queue; 429 retried after `retry_after`; give up on one message after 10 minutes. */
+/**
+ * Telegram sends: ≈ 25/s per queue; 429 retried after `retry_after`; give up on one message after 10 minutes.
+ * A message Telegram would not take is an outcome (`undelivered`), never a job failure: the activities
+ * return `blocked`/`refused` (activities/telegram.ts), and a send that kept failing until its timeout
+ * comes back here as `unavailable`. Only a Stars refund still throws (an operator acts on it).
+ */
 export function telegramActivities() {
-  return proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'deliverTranscript'>>({
+  const acts = proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'deliverTranscript'>>({
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'telegram'),
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '10 minutes',
   });
+  const orUnavailable =
+    <A, R>(fn: (input: A) => Promise<R>, unavailable: R) =>
+    async (input: A): Promise<R> => {
+      try {
+        return await fn(input);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        log.warn('Telegram unavailable: the message is not delivered', { error: String(err) });
+        return unavailable;
+      }
+    };
+  return {
+    sendMessage: orUnavailable(acts.sendMessage, { undelivered: 'unavailable' }),
+    editMessage: orUnavailable(acts.editMessage, { undelivered: 'unavailable' }),
+    deleteMessage: orUnavailable(acts.deleteMessage, undefined),
+    deliverImages: orUnavailable(acts.deliverImages, { telegramFileIds: [], delivered: 0, undelivered: 'unavailable' }),
+    deliverTranscript: orUnavailable(acts.deliverTranscript, { delivered: false, undelivered: 'unavailable' }),
+    refundStarPayment: acts.refundStarPayment,
+  };
 }
 
 /** ffmpeg / sharp work: one task per core on the media queue. */

@@ -49,5 +49,6 @@ export interface TranscriptionStatus {
 }
 
 export const confirmTranscriptionSignal = defineSignal('confirm');
-export const cancelTranscriptionSignal = defineSignal('cancel');
+/** `reason: 'user_blocked'` when the bot learnt the user blocked it (bot/features/cancel.ts). */
+export const cancelTranscriptionSignal = defineSignal<[{ reason?: string }?]>('cancel');
 export const transcriptionStatusQuery = defineQuery<TranscriptionStatus>('status');

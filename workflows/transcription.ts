@@ -1,5 +1,5 @@
 import { CancellationScope, condition, isCancellation, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { LocalizedButton, LocalizedMessage } from '../activities/telegram';
+import type { LocalizedButton, LocalizedMessage, SendOutcome } from '../activities/telegram';
 import { callbacks } from '../lib/callback-data';
 import { formatDuration } from '../lib/duration';
 import { billingFor } from './billing-client';
@@ -35,7 +35,16 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
   let cancelWork: (() => void) | null = null;
   setHandler(transcriptionStatusQuery, () => status);
   setHandler(confirmTranscriptionSignal, () => void (confirmed = true));
-  setHandler(cancelTranscriptionSignal, () => {
+  /** The user blocked the bot: the job ends now like a cancel, refunded (docs/decisions.md). */
+  let blocked = false;
+  const userBlocked = () => {
+    if (blocked) return;
+    blocked = cancelled = true;
+    status.failureReason = 'user_blocked';
+    cancelWork?.();
+  };
+  setHandler(cancelTranscriptionSignal, (how) => {
+    if (how?.reason === 'user_blocked') return userBlocked();
     cancelled = true;
     cancelWork?.();
   });
@@ -51,15 +60,17 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
   };
   const cancelButton: LocalizedButton[] = [{ label: { key: 'button-tr-cancel' }, data: callbacks.transcriptCancel.pack({ id: transcriptId }) }];
-  let progress: { messageId: number } | null = null;
-  /** The live message shows the outcome (best effort: a user who blocked the bot does not keep the job open). */
+  let progress: SendOutcome | null = null;
+  /** A 403 from the user's chat ends the job like a cancel. */
+  const reached = <T extends { undelivered?: string }>(outcome: T): T => {
+    if (outcome.undelivered === 'blocked') userBlocked();
+    return outcome;
+  };
+  /** The live message shows the outcome (a notification never fails the job: activities/telegram.ts). */
   const showOutcome = async (message: LocalizedMessage) => {
-    try {
-      if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
-      else await telegram.sendMessage({ ...chat, message });
-    } catch (err) {
-      log.warn('outcome not shown to the user', { error: String(err) });
-    }
+    if (blocked) return;
+    if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
+    else await telegram.sendMessage({ ...chat, message });
   };
   /** Ends a job that charged nothing: the row, the stage, the live message; also when the job itself is being cancelled. */
   const endUncharged = (final: 'rejected' | 'cancelled' | 'failed', reason: string, message: LocalizedMessage) =>
@@ -92,12 +103,14 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       await condition(() => finished || status.chunksDone.length !== shown);
       if (finished) return;
       shown = status.chunksDone.length;
-      await telegram.editMessage({
-        ...chat,
-        messageId: progressId,
-        message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length } }, { key: 'tr-quote', params: quote }],
-        buttons: [cancelButton],
-      });
+      reached(
+        await telegram.editMessage({
+          ...chat,
+          messageId: progressId,
+          message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length } }, { key: 'tr-quote', params: quote }],
+          buttons: [cancelButton],
+        }),
+      );
     }
   };
   const progressShown = showProgress().catch((err: unknown) => log.warn('progress message not updated', { error: String(err) }));
@@ -137,8 +150,9 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     await outcome;
     finished = true;
     stage('delivering');
-    delivered = (await telegram.deliverTranscript({ ...chat, transcriptId })).delivered;
-    if (!delivered) status.failureReason = 'no_speech';
+    const delivery = reached(await telegram.deliverTranscript({ ...chat, transcriptId }));
+    delivered = delivery.delivered;
+    if (!delivered) status.failureReason ??= delivery.undelivered ? 'not_delivered' : 'no_speech';
   } catch (err) {
     work.cancel(); // a chunk failed for good: stop the others
     if (!isCancellation(err)) log.error('transcription failed', { error: String(err) });
@@ -175,8 +189,9 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       mimeType: input.mimeType,
       sizeBytes: input.sizeBytes,
     });
-    const sent = await telegram.sendMessage({ ...chat, message: { key: 'tr-checking' }, buttons: [cancelButton] });
+    const sent = reached(await telegram.sendMessage({ ...chat, message: { key: 'tr-checking' }, buttons: [cancelButton] }));
     progress = sent;
+    if (blocked) return ended('cancelled', 'user_blocked', { key: 'tr-cancelled-free' });
 
     const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, maxSeconds: input.maxSeconds });
     if (!analysed.ok) {
@@ -185,7 +200,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
         params: { reason: analysed.reason, max: Math.round(input.maxSeconds / 60) },
       });
     }
-    if (cancelled) return ended('cancelled', 'user', { key: 'tr-cancelled-free' });
+    if (cancelled) return ended('cancelled', blocked ? 'user_blocked' : 'user', { key: 'tr-cancelled-free' });
 
     const { chunks, durationSeconds } = analysed;
     const minutes = Math.max(1, Math.ceil(durationSeconds / 60));
@@ -197,14 +212,16 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
 
     if (durationSeconds > input.confirmAboveSeconds) {
       stage('awaiting_confirmation');
-      await telegram.editMessage({
-        ...chat,
-        messageId: sent.messageId,
-        message: { key: 'tr-quote', params: quote },
-        buttons: [[{ label: { key: 'button-tr-confirm', params: { price } }, data: callbacks.transcriptConfirm.pack({ id: transcriptId }) }, ...cancelButton]],
-      });
+      reached(
+        await telegram.editMessage({
+          ...chat,
+          messageId: sent.messageId,
+          message: { key: 'tr-quote', params: quote },
+          buttons: [[{ label: { key: 'button-tr-confirm', params: { price } }, data: callbacks.transcriptConfirm.pack({ id: transcriptId }) }, ...cancelButton]],
+        }),
+      );
       await condition(() => confirmed || cancelled, input.confirmTimeoutSeconds * 1000);
-      if (!confirmed || cancelled) return ended('cancelled', cancelled ? 'user' : 'not_confirmed', { key: cancelled ? 'tr-cancelled-free' : 'tr-quote-expired' });
+      if (!confirmed || cancelled) return ended('cancelled', cancelled ? (blocked ? 'user_blocked' : 'user') : 'not_confirmed', { key: cancelled ? 'tr-cancelled-free' : 'tr-quote-expired' });
     }
 
     stage('charging');
@@ -224,7 +241,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     }
     if (cancelled) {
       await billing.settle(0);
-      return ended('cancelled', 'user', { key: 'tr-cancelled', params: { refunded: price } });
+      return ended('cancelled', blocked ? 'user_blocked' : 'user', { key: 'tr-cancelled', params: { refunded: price } });
     }
     return { chunks, durationSeconds, minutes, price, quote, billing, progressId: sent.messageId };
   }

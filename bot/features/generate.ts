@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Composer, InlineKeyboard } from 'grammy';
+import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { falWebhookUrl } from '../../workflows/fal-api';
@@ -24,7 +24,8 @@ function optionsView(ctx: AppContext, d: GenerationDraft) {
   ASPECT_RATIOS.forEach((r, i) => kb.text(`${d.aspectRatio === r ? '✓ ' : ''}${r}`, callbacks.genAspect.pack({ r: i })));
   kb.row();
   for (let n = 1; n <= 4; n++) kb.text(`${d.numImages === n ? '✓ ' : ''}${n}`, callbacks.genCount.pack({ n }));
-  kb.row().text(ctx.t('gen-go-button', { total: price * d.numImages }), callbacks.genGo.pack({}));
+  const offer = { d: d.id ?? 'none', n: d.numImages, r: Math.max(0, ASPECT_RATIOS.indexOf(d.aspectRatio)), total: price * d.numImages };
+  kb.row().text(ctx.t('gen-go-button', { total: offer.total }), callbacks.genGo.pack(offer));
   const text = ctx.t('gen-options', {
     mode: d.mode === 'AVATAR' ? 'avatar' : 'imagen',
     avatar: d.avatarName ?? '',
@@ -43,7 +44,7 @@ async function openOptions(ctx: AppContext, mode: GenerationMode, prompt: string
   if (text.length > PROMPT_LIMIT) return ctx.reply(ctx.t('gen-prompt-too-long', { max: PROMPT_LIMIT }));
   const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
-  const draft: GenerationDraft = { mode, prompt: text, aspectRatio: '1:1', numImages: 1, referenceFileId };
+  const draft: GenerationDraft = { id: randomUUID().slice(0, 8), mode, prompt: text, aspectRatio: '1:1', numImages: 1, referenceFileId };
   if (mode === 'AVATAR') {
     const avatar = await ctx.services.prisma.avatar.findFirst({
       where: { userId: user.id, isMain: true, status: 'COMPLETED', deletedAt: null },
@@ -78,13 +79,29 @@ generateFeature.on('message:text', async (ctx, next) => {
 });
 generateFeature.command('imagen', (ctx) => openOptions(ctx, 'IMAGEN4', ctx.match));
 
+/**
+ * A changed option is kept only once the message shows it: if Telegram refuses
+ * the edit (429, a message too old to edit…), the choice is undone and the user
+ * told, so what the message says stays what Create charges.
+ */
 async function updateOptions(ctx: AppContext, patch: Partial<GenerationDraft>) {
   const draft = ctx.session.generation;
-  if (!draft) return ctx.answerCallbackQuery({ text: ctx.t('unhandled-callback') });
-  ctx.session = { ...ctx.session, generation: { ...draft, ...patch } };
+  if (!draft || !isDraftMessage(ctx, draft)) return ctx.answerCallbackQuery({ text: ctx.t('gen-offer-stale') });
+  const next = { ...draft, ...patch };
+  const view = optionsView(ctx, next);
+  const shown = await ctx.editMessageText(view.text, { reply_markup: view.kb }).then(
+    () => true,
+    (err: unknown) => (err instanceof GrammyError && /message is not modified/.test(err.description)) || (ctx.logger.warn({ err }, 'options not updated'), false),
+  );
+  if (!shown) return ctx.answerCallbackQuery({ text: ctx.t('gen-options-not-updated'), show_alert: true });
+  ctx.session = { ...ctx.session, generation: next };
   await ctx.answerCallbackQuery();
-  const view = optionsView(ctx, ctx.session.generation!);
-  await ctx.editMessageText(view.text, { reply_markup: view.kb }).catch(() => undefined);
+}
+
+/** Whether the pressed message is this draft's options message (its Create button names the draft). */
+function isDraftMessage(ctx: AppContext, draft: GenerationDraft): boolean {
+  const buttons = ctx.callbackQuery?.message?.reply_markup?.inline_keyboard.flat() ?? [];
+  return buttons.some((b) => 'callback_data' in b && callbacks.genGo.unpack(b.callback_data)?.d === (draft.id ?? 'none'));
 }
 
 generateFeature.callbackQuery(callbacks.genAspect.filter, (ctx) => {
@@ -96,13 +113,26 @@ generateFeature.callbackQuery(callbacks.genCount.filter, (ctx) => {
   return updateOptions(ctx, n && n >= 1 && n <= 4 ? { numImages: n } : {});
 });
 
-/** "Generate": re-checks the avatar (it must still be this user's, completed), then starts `gen-<id>`. */
+/**
+ * "Create": starts exactly the offer on the pressed button (its draft, count,
+ * aspect ratio and total), never "whatever the session says now". A button of
+ * another draft, an old button or a total the tariff no longer gives is
+ * refused with a fresh offer. Then the avatar is re-checked and `gen-<id>` starts.
+ */
 generateFeature.callbackQuery(callbacks.genGo.filter, async (ctx) => {
   const draft = ctx.session.generation;
-  if (!draft) return ctx.answerCallbackQuery({ text: ctx.t('unhandled-callback') });
+  const offer = callbacks.genGo.unpack(ctx.callbackQuery.data);
+  if (!draft) return ctx.answerCallbackQuery({ text: ctx.t('gen-offer-stale') });
+  const aspectRatio = offer ? ASPECT_RATIOS[offer.r] : undefined;
+  const valid = offer && aspectRatio && offer.d === (draft.id ?? 'none') && offer.n >= 1 && offer.n <= 4 && offer.total === unitPrice(ctx, draft.mode) * offer.n;
+  if (!valid) {
+    await ctx.answerCallbackQuery({ text: ctx.t('gen-offer-changed'), show_alert: true });
+    const view = optionsView(ctx, draft);
+    return ctx.reply(view.text, { reply_markup: view.kb });
+  }
   await ctx.answerCallbackQuery();
   await editOptionsAway(ctx);
-  return startGeneration(ctx, draft);
+  return startGeneration(ctx, { ...draft, numImages: offer.n, aspectRatio });
 });
 
 async function editOptionsAway(ctx: AppContext) {

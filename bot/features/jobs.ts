@@ -43,14 +43,15 @@ function workflowIdOfButton(data: string | undefined): string | null {
 }
 const MAX_LISTED = 10;
 
-interface RunningJob {
+export interface RunningJob {
   workflowId: string;
   kind: string;
   stage: string;
   startTime: Date;
 }
 
-async function runningJobsOf(ctx: AppContext, telegramId: number): Promise<RunningJob[]> {
+/** The user's running cancellable jobs, oldest first (Temporal visibility, by the `UserId` search attribute). */
+export async function runningJobsOf(ctx: AppContext, telegramId: number): Promise<RunningJob[]> {
   const kinds = CANCELLABLE_KINDS.map((k) => `'${k}'`).join(', ');
   const query = `UserId = '${telegramId}' AND JobKind IN (${kinds}) AND ExecutionStatus = 'Running'`;
   const jobs: RunningJob[] = [];
@@ -66,9 +67,8 @@ async function runningJobsOf(ctx: AppContext, telegramId: number): Promise<Runni
   return jobs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 }
 
-jobsFeature.command('jobs', async (ctx) => {
-  const jobs = await runningJobsOf(ctx, ctx.from!.id);
-  if (!jobs.length) return ctx.reply(ctx.t('jobs-empty'));
+/** The list of running jobs with a cancel button each, under `title`. */
+export function jobsListView(ctx: AppContext, jobs: RunningJob[], title: string) {
   const lines = jobs.map((j, i) =>
     ctx.t('jobs-line', { n: i + 1, kind: j.kind, stage: j.stage, started: j.startTime.toISOString().slice(0, 16).replace('T', ' ') }),
   );
@@ -76,8 +76,14 @@ jobsFeature.command('jobs', async (ctx) => {
     const data = jobCancelData(j.kind, j.workflowId);
     return data ? [[InlineKeyboard.text(ctx.t('button-job-cancel', { n: i + 1 }), data)]] : [];
   });
-  const keyboard = InlineKeyboard.from(rows);
-  await ctx.reply([ctx.t('jobs-title'), ...lines].join('\n'), { reply_markup: keyboard });
+  return { text: [title, ...lines].join('\n'), keyboard: InlineKeyboard.from(rows) };
+}
+
+jobsFeature.command('jobs', async (ctx) => {
+  const jobs = await runningJobsOf(ctx, ctx.from!.id);
+  if (!jobs.length) return ctx.reply(ctx.t('jobs-empty'));
+  const view = jobsListView(ctx, jobs, ctx.t('jobs-title'));
+  await ctx.reply(view.text, { reply_markup: view.keyboard });
 });
 
 jobsFeature.callbackQuery(callbacks.jobCancel.filter, async (ctx) => {

@@ -90,18 +90,3 @@ transcribeFeature.callbackQuery(callbacks.transcriptCancel.filter, async (ctx) =
   await ctx.answerCallbackQuery({ text: ctx.t('cancelled') });
 });
 
-/** `/cancel` outside any multi-step flow: cancels the user's running transcriptions (each refunds). */
-transcribeFeature.command('cancel', async (ctx) => {
-  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
-  const running = user
-    ? await ctx.services.prisma.transcript.findMany({ where: { userId: user.id, status: { in: ['PENDING', 'RUNNING'] } }, select: { id: true } })
-    : [];
-  if (!running.length) return ctx.reply(ctx.t('nothing-to-cancel'));
-  for (const { id } of running) {
-    await ctx.services.temporal.workflow
-      .getHandle(workflowIds.transcription(id))
-      .signal(cancelTranscriptionSignal)
-      .catch((err: unknown) => ctx.logger.warn({ err, id }, 'transcription already finished'));
-  }
-  return ctx.reply(ctx.t('cancelled'));
-});

@@ -160,6 +160,12 @@ button-rename = ✏️ Name
 button-delete = 🗑
 cancelled = Cancelled.
 nothing-to-cancel = Nothing to cancel.
+cancel-which = Which one should I cancel? Anything not delivered will be refunded.
+cancel-sent = { $kind ->
+        [avatar_training] Cancelling the avatar…
+        [generation] Cancelling the image generation…
+       *[transcription] Cancelling the transcription…
+    } Anything not delivered will be refunded.
 
 ## Image generation: delivery, buttons, prompt
 # $mode: AVATAR | IMAGEN4; $prompt: an excerpt of the prompt (≤ 200 chars); $count: how many images.
@@ -220,6 +226,9 @@ gen-options =
 
     Choose the format and how many. Price: { $price } per image, { $total } in total.
 gen-go-button = 🎨 Create — { $total } { CREDITS($total) }
+gen-offer-stale = These options are out of date — start again: /imagen or /generate.
+gen-offer-changed = The offer has changed. The current price is below; nothing was charged.
+gen-options-not-updated = Could not update the options — nothing changed. Please press again.
 gen-working = 🎨 Creating { $count ->
         [one] your image
        *[other] your images

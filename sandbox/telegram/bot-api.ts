@@ -20,7 +20,27 @@ export interface BotApiKnobs {
   rateLimitPerChat: number;
   /** getFile refuses larger files (20 MB for the cloud Bot API; a local Bot API server allows 2000 MB). */
   maxDownloadBytes: number;
+  /**
+   * Any Bot API error, by method: the next `times` calls of `method` (to `chatId`, when given)
+   * fail with `code` and `description` (and `retry_after` for 429); `times: -1` fails every call.
+   */
+  failures: InjectedFailure[];
 }
+
+export interface InjectedFailure {
+  method: string;
+  code: number;
+  description: string;
+  retryAfter?: number;
+  chatId?: number;
+  times: number;
+}
+
+/** Methods that act in a chat: refused with 403 once the user has blocked the bot. */
+const CHAT_METHODS = new Set([
+  'sendMessage', 'sendPhoto', 'sendDocument', 'sendMediaGroup', 'sendChatAction', 'sendInvoice',
+  'editMessageText', 'editMessageCaption', 'editMessageReplyMarkup', 'editMessageMedia', 'deleteMessage',
+]);
 
 const MB = 1024 * 1024;
 export const LIMITS = { text: 4096, caption: 1024, callbackData: 64, photoBytes: 10 * MB, uploadBytes: 50 * MB };
@@ -129,8 +149,22 @@ export class BotApi {
     });
   }
 
+  /** Injected failures (knob `failures`) and a blocked bot, as Telegram answers them. */
+  private refuse(method: string, p: Record<string, unknown>): void {
+    const chatId = p.chat_id === undefined ? undefined : Number(p.chat_id);
+    const failure = this.knobs.failures.find((f) => f.method === method && f.times !== 0 && (f.chatId === undefined || f.chatId === chatId));
+    if (failure) {
+      if (failure.times > 0) failure.times -= 1;
+      throw new ApiError(failure.code, failure.description, failure.code === 429 ? { retry_after: failure.retryAfter ?? 1 } : undefined);
+    }
+    if (chatId !== undefined && CHAT_METHODS.has(method) && this.world.blocked.has(chatId)) {
+      throw new ApiError(403, 'Forbidden: bot was blocked by the user');
+    }
+  }
+
   async call(method: string, p: Record<string, unknown>, parts: Map<string, Part>, signal: AbortSignal): Promise<unknown> {
     const w = this.world;
+    this.refuse(method, p);
     switch (method) {
       case 'getMe':
         return w.bot;

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import type { Update } from 'grammy/types';
 import { listen, readBody, readJson, sendJson } from '../http-util';
 import { boundaryOf, MultipartError, parseMultipart, type Part } from '../multipart';
-import { ApiError, BotApi, type BotApiKnobs } from './bot-api';
+import { ApiError, BotApi, type BotApiKnobs, type InjectedFailure } from './bot-api';
 import { TelegramWorld } from './state';
 import { UserActions, type MediaKind } from './user-api';
 
@@ -13,7 +14,9 @@ import { UserActions, type MediaKind } from './user-api';
  *   /sandbox/…                            the user side: act as users, read what the bot sent (see routeSandbox)
  *   GET  /chat                            the web chat (talk to the bot in a browser)
  * Knobs (POST /sandbox/knobs): rateLimitPerChat (429 with retry_after past N messages/s per chat),
- * maxDownloadBytes (getFile cap; 20 MB as the cloud Bot API).
+ * maxDownloadBytes (getFile cap; 20 MB as the cloud Bot API), failures (any Bot API error by method:
+ * [{method, code, description, retryAfter?, chatId?, times}]). A user who blocked the bot (blockBot)
+ * gets 403 "Forbidden: bot was blocked by the user" on every call into their chat.
  */
 export interface TelegramSandboxOptions {
   token: string;
@@ -36,7 +39,7 @@ export class TelegramSandbox {
 
   constructor(private readonly opts: TelegramSandboxOptions) {
     this.world = new TelegramWorld(Number(opts.token.split(':')[0]));
-    this.knobs = { rateLimitPerChat: opts.rateLimitPerChat ?? 0, maxDownloadBytes: 20 * 1024 * 1024 };
+    this.knobs = { rateLimitPerChat: opts.rateLimitPerChat ?? 0, maxDownloadBytes: 20 * 1024 * 1024, failures: [] };
     this.api = new BotApi(this.world, this.knobs);
     this.users = new UserActions(this.world);
   }
@@ -66,6 +69,29 @@ export class TelegramSandbox {
 
   pressButton(userId: number, messageId: number, data: string) {
     return this.users.pressButton(userId, messageId, data);
+  }
+
+  /** The user blocks the bot (or unblocks it): from then on every call into their chat is 403. */
+  blockBot(userId: number, blocked = true) {
+    if (blocked) this.world.blocked.add(userId);
+    else this.world.blocked.delete(userId);
+    // As Telegram does: the bot learns it through a my_chat_member update.
+    const user = this.world.user(userId);
+    const [was, now] = blocked ? (['member', 'kicked'] as const) : (['kicked', 'member'] as const);
+    return this.world.push({
+      my_chat_member: {
+        chat: { id: userId, type: 'private', first_name: user.first_name },
+        from: user,
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: { user: this.world.bot, status: was, ...(was === 'kicked' ? { until_date: 0 } : {}) },
+        new_chat_member: { user: this.world.bot, status: now, ...(now === 'kicked' ? { until_date: 0 } : {}) },
+      },
+    } as Update);
+  }
+
+  /** The next `times` calls of `method` fail as Telegram would answer (see BotApiKnobs.failures). */
+  failNext(failure: InjectedFailure) {
+    this.knobs.failures.push(failure);
   }
 
   private async pushWebhook(): Promise<void> {
@@ -157,6 +183,7 @@ export class TelegramSandbox {
    *   POST /sandbox/users/:id/media?kind=photo|voice|audio|video_note|document&name=&caption=   raw bytes
    *   POST /sandbox/users/:id/callbacks  {message_id, data}
    *   POST /sandbox/users/:id/payments   {message_id}
+   *   POST /sandbox/users/:id/block      {blocked?: boolean}  the user blocks (or unblocks) the bot
    *   GET  /sandbox/chats/:id/messages   every message in the chat (bot's and user's)
    *   GET  /sandbox/files/:fileId        a file's bytes
    *   GET  /sandbox/calls?method=        Bot API calls received
@@ -180,6 +207,11 @@ export class TelegramSandbox {
       if (m[3] === 'callbacks') {
         const body = await readJson<{ message_id: number; data: string }>(req);
         return sendJson(res, 200, this.users.pressButton(id, body.message_id, body.data));
+      }
+      if (m[3] === 'block') {
+        const body = await readJson<{ blocked?: boolean }>(req);
+        this.blockBot(id, body.blocked !== false);
+        return sendJson(res, 200, { ok: true });
       }
       if (m[3] === 'payments') {
         const body = await readJson<{ message_id: number }>(req);

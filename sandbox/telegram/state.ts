@@ -44,6 +44,8 @@ export class TelegramWorld {
   readonly messages = new Map<number, StoredMessage[]>();
   readonly users = new Map<number, User>();
   webhook: { url: string; secretToken?: string } | null = null;
+  /** Users who blocked the bot: every call into their chat is 403 "Forbidden: bot was blocked by the user". */
+  readonly blocked = new Set<number>();
   commands: Record<string, unknown> = {};
 
   constructor(botId: number, username = 'aisha_sandbox_bot') {

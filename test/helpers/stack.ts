@@ -173,3 +173,12 @@ export async function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 3
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** The callback data of the button with this prefix on a message as it is now (e.g. the "Create" offer `gg:…`). */
+export function buttonData(message: { reply_markup?: { inline_keyboard: unknown[][] } } | undefined, prefix: string): string {
+  for (const b of message?.reply_markup?.inline_keyboard.flat() ?? []) {
+    const data = (b as { callback_data?: string }).callback_data;
+    if (data === prefix || data?.startsWith(`${prefix}:`)) return data;
+  }
+  throw new Error(`no ${prefix} button on the message`);
+}

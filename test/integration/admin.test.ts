@@ -7,7 +7,7 @@ import { adminStats } from '../../lib/db/stats';
 import { workflowIds } from '../../workflows/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { makeSpeechAudio } from '../helpers/speech-audio';
-import { eventually, startStack, type Stack } from '../helpers/stack';
+import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
 
 /**
  * `/admin` for operators, through the Telegram sandbox on the real services:
@@ -52,12 +52,12 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     const userId = (await userOf(id)).id;
     const known = new Set((await stack.prisma.generation.findMany({ where: { userId }, select: { id: true } })).map((g) => g.id));
     tg().sendText(id, `/imagen ${prompt}`);
-    const options = await eventually(() => msgs(id).find((m) => m.text?.includes(prompt.slice(0, 20)) && m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'gg')));
+    const options = await eventually(() => msgs(id).find((m) => m.text?.includes(prompt.slice(0, 20)) && m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data.startsWith('gg:'))));
     if (count !== 1) {
       tg().pressButton(id, options.message_id, `gn:${count}`);
       await eventually(() => tg().world.find(id, options.message_id)?.reply_markup?.inline_keyboard[1]?.some((b) => b.text === `✓ ${count}`));
     }
-    tg().pressButton(id, options.message_id, 'gg');
+    tg().pressButton(id, options.message_id, buttonData(tg().world.find(id, options.message_id), 'gg'));
     const row = await eventually(async () => (await stack.prisma.generation.findMany({ where: { userId }, select: { id: true } })).find((g) => !known.has(g.id)));
     return workflowIds.generation(row.id);
   }

@@ -12,7 +12,7 @@ import { handleUpdatesOnce } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
 import { createLogger } from '../../lib/logger';
 import { TEST_BOT_INFO, uniqueTelegramId } from '../helpers/config';
-import { eventually, startStack, type Stack } from '../helpers/stack';
+import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
 
 describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error boundary, webhook mode', () => {
   let stack: Stack;
@@ -273,12 +273,12 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
       for (let i = 0; i < 3; i++) {
         tg().sendText(id, `/imagen маяк ${i}`);
         const options = await eventually(() => msgs(id).findLast((m) => textOf(m).includes(`маяк ${i}`) && m.reply_markup));
-        tg().pressButton(id, options.message_id, 'gg');
+        tg().pressButton(id, options.message_id, buttonData(tg().world.find(id, options.message_id), 'gg'));
         await eventually(async () => (await stack.prisma.generation.count({ where: { userId: user.id, status: 'RUNNING' } })) === i + 1);
       }
       tg().sendText(id, '/imagen маяк 3');
       const options = await eventually(() => msgs(id).findLast((m) => textOf(m).includes('маяк 3') && m.reply_markup));
-      tg().pressButton(id, options.message_id, 'gg');
+      tg().pressButton(id, options.message_id, buttonData(tg().world.find(id, options.message_id), 'gg'));
       await eventually(() => tg().world.callbackAnswers.size > 0 && [...tg().world.callbackAnswers.values()].some((a) => a.text?.includes('Уже создаются изображения')));
       expect(await stack.prisma.generation.count({ where: { userId: user.id } })).toBe(3);
 

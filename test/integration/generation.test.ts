@@ -4,7 +4,7 @@ import { getBalance, ledgerSum } from '../../lib/db/ledger';
 import { createMinio } from '../../lib/minio';
 import { uniqueTelegramId } from '../helpers/config';
 import { photo } from '../helpers/images';
-import { eventually, startStack, type Stack } from '../helpers/stack';
+import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
 
 describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; real services)', () => {
   let stack: Stack;
@@ -32,13 +32,13 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
   /** Sends the command, sets the count, presses Generate. */
   async function generate(id: number, command: string, count = 1) {
     tg().sendText(id, command);
-    const options = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'gg')));
+    const options = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data.startsWith('gg:'))));
     if (count !== 1) {
       tg().pressButton(id, options.message_id, `gn:${count}`);
       await eventually(() => tg().world.find(id, options.message_id)?.reply_markup?.inline_keyboard[1]?.some((b) => b.text === `✓ ${count}`));
     }
     expect(tg().world.find(id, options.message_id)?.text).toContain('Цена:');
-    tg().pressButton(id, options.message_id, 'gg');
+    tg().pressButton(id, options.message_id, buttonData(tg().world.find(id, options.message_id), 'gg'));
   }
 
   it('Imagen 4: an album of 2 delivered, stored in MinIO and the gallery, charged 2 × 4', async () => {
@@ -100,7 +100,7 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     tg().sendText(id, 'я на вершине горы');
     const options = await eventually(() => msgs(id).find((m) => m.text?.includes('С аватаром «Я»')));
     expect(options.text).toContain('Цена: 5 за изображение');
-    tg().pressButton(id, options.message_id, 'gg');
+    tg().pressButton(id, options.message_id, buttonData(tg().world.find(id, options.message_id), 'gg'));
     await eventually(() => photos(id).length === before + 1, { timeoutMs: 60_000 });
     const image = await stack.prisma.image.findFirstOrThrow({ where: { userId: user.id, kind: 'AVATAR' } });
     expect(image.avatarId).toBe(avatar.id);
@@ -151,7 +151,7 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     const image = await stack.prisma.image.findFirstOrThrow({ where: { userId: ownerRow.id } });
     const intruder = uniqueTelegramId();
     const intruderRow = await onboard(intruder);
-    for (const data of [`if:${image.id}`, `ip:${image.id}`, `ig:${image.id}`, 'gg', 'ig:not-an-id']) tg().pressButton(intruder, last(intruder)!.message_id, data);
+    for (const data of [`if:${image.id}`, `ip:${image.id}`, `ig:${image.id}`, 'gg:forged00:1:0:4', 'ig:not-an-id']) tg().pressButton(intruder, last(intruder)!.message_id, data);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await stack.prisma.image.findUniqueOrThrow({ where: { id: image.id } })).toMatchObject({ isFavorite: false });
     expect(await stack.prisma.generation.count({ where: { userId: intruderRow.id } })).toBe(0);
@@ -179,8 +179,8 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     const id = uniqueTelegramId();
     const user = await onboard(id);
     await tg().users.sendPhoto(id, await photo(13000), { caption: '/imagen в стиле акварели' });
-    const options = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'gg')));
-    tg().pressButton(id, options.message_id, 'gg');
+    const options = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data.startsWith('gg:'))));
+    tg().pressButton(id, options.message_id, buttonData(tg().world.find(id, options.message_id), 'gg'));
     await eventually(() => photos(id).length === 1, { timeoutMs: 60_000 });
     const generation = await stack.prisma.generation.findFirstOrThrow({ where: { userId: user.id } });
     expect(generation.referenceFileId).toBeTruthy();
