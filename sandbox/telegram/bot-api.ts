@@ -33,6 +33,8 @@ export interface InjectedFailure {
   description: string;
   retryAfter?: number;
   chatId?: number;
+  /** Matching calls to let through before failing (e.g. 1: the second sendMessage fails). */
+  skip?: number;
   times: number;
 }
 
@@ -153,7 +155,8 @@ export class BotApi {
   private refuse(method: string, p: Record<string, unknown>): void {
     const chatId = p.chat_id === undefined ? undefined : Number(p.chat_id);
     const failure = this.knobs.failures.find((f) => f.method === method && f.times !== 0 && (f.chatId === undefined || f.chatId === chatId));
-    if (failure) {
+    if (failure && failure.skip) failure.skip -= 1;
+    else if (failure) {
       if (failure.times > 0) failure.times -= 1;
       throw new ApiError(failure.code, failure.description, failure.code === 429 ? { retry_after: failure.retryAfter ?? 1 } : undefined);
     }
