@@ -255,7 +255,7 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
       const previous = ['AgAC-earlier-0', 'AgAC-earlier-1'];
       const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { telegramFileIds: previous } }, { logger: new DefaultLogger('WARN', () => {}) });
 
-      expect(await run(activities.deliverImages, deliverInput(gen, images, imageIds), retry)).toEqual({ telegramFileIds: previous });
+      expect(await run(activities.deliverImages, deliverInput(gen, images, imageIds), retry)).toEqual({ telegramFileIds: previous, delivered: 2 });
       const sent = botMessages(gen.chatId);
       expect(sent).toHaveLength(1);
       expect(sent[0]!.photo).toBeUndefined();
@@ -294,7 +294,7 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
       expect((await sharp(data).metadata()).format).toBe('jpeg');
     });
 
-    it('maps failures: missing object and unknown chat are final, 429 waits for retry_after', async () => {
+    it('maps failures: a missing object is final, a chat Telegram does not know is an outcome (not delivered), 429 waits for retry_after', async () => {
       const gen = await newGeneration();
       const images = await storeImages(gen, [[512, 512]]);
       const { imageIds } = await record(gen, images);
@@ -304,7 +304,7 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
         type: GenerationStoreErrors.objectMissing,
         nonRetryable: true,
       });
-      await expect(run(activities.deliverImages, { ...input, chatId: uniqueTelegramId() })).rejects.toMatchObject({ type: TelegramErrors.badRequest, nonRetryable: true });
+      expect(await run(activities.deliverImages, { ...input, chatId: uniqueTelegramId() })).toEqual({ telegramFileIds: [], delivered: 0, undelivered: 'blocked' });
       await expect(run(activities.deliverImages, { ...input, imageIds: ['not-a-uuid'] })).rejects.toMatchObject({ type: GenerationStoreErrors.invalidInput, nonRetryable: true });
       expect(botMessages(gen.chatId)).toHaveLength(0);
 
