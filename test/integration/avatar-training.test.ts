@@ -239,4 +239,29 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       stack.fal.knobs.trainingJobMs = 2500;
     }
   });
+  it('the user blocks the bot during training → cancelled at FAL and refunded at once, the reason recorded', async () => {
+    const id = uniqueTelegramId();
+    const avatarId = await createDraft(id, 'Блок');
+    await sendGoodPhotos(id, 12, 9000);
+    await eventually(() => statusMessage(id)?.text?.includes('принято 12 из 10–20'), { timeoutMs: 60_000 });
+    stack.fal.knobs.trainingJobMs = 60_000;
+    try {
+      await pressStart(id);
+      await eventually(async () => (await stack.prisma.avatar.findUniqueOrThrow({ where: { id: avatarId } })).status === 'TRAINING', { timeoutMs: 30_000 });
+      const user = await userRow(id);
+      expect(await getBalance(stack.prisma, user.id)).toBe(50);
+      await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'avatar_training' AND ExecutionStatus = 'Running'`)).count === 1);
+      tg().blockBot(id);
+      const avatar = await eventually(async () => {
+        const row = await stack.prisma.avatar.findUniqueOrThrow({ where: { id: avatarId } });
+        return row.status === 'CANCELLED' ? row : null;
+      }, { timeoutMs: 30_000 });
+      expect(avatar.failureReason).toBe('user_blocked');
+      await eventually(async () => (await getBalance(stack.prisma, user.id)) === 200);
+      const requestId = avatar.falRequestId!;
+      await eventually(() => stack.fal.jobs.get(requestId)?.cancelled === true);
+    } finally {
+      stack.fal.knobs.trainingJobMs = 2500;
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
 import { VOCABULARY } from '../../sandbox/openai/audio';
+import type { InjectedFailure } from '../../sandbox/telegram/bot-api';
 import { workflowIds } from '../../workflows/ids';
 import { transcriptionStatusQuery, type TranscriptionStatus } from '../../workflows/transcription-api';
 import { uniqueTelegramId } from '../helpers/config';
@@ -117,7 +118,7 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     expect(await getBalance(stack.prisma, user.id)).toBe(140);
     expect(await ledgerSum(stack.prisma, user.id)).toBe(140);
     expect((await transactions(user.id)).filter((t) => t.kind === 'CHARGE').map((t) => t.amount)).toEqual([-60]);
-  });
+  }, 300_000); // a whole hour of audio through ffmpeg and the stand-in on 2 cores: about 2 minutes, more when other files run beside it
 
   it('a chunk failing twice then succeeding: delivered as one message, charged once', async () => {
     const id = uniqueTelegramId();
@@ -269,5 +270,56 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     expect(await getBalance(stack.prisma, ownerUser.id)).toBe(200);
     tg().pressButton(owner, find(owner, '25 мин')!.message_id, `tx:${transcript.id}`);
     await eventually(() => find(owner, 'Расшифровка отменена. Ничего не списано'));
+  });
+  /**
+   * Every Telegram call of a transcription × every class of Telegram answer:
+   * the job ends (final, billing closed) and the user pays exactly when the
+   * transcript reached the chat.
+   */
+  describe('matrix: each Telegram call of a transcription × each failure class', () => {
+    const classes: Record<string, Omit<InjectedFailure, 'method' | 'chatId' | 'skip'>> = {
+      blocked: { code: 403, description: 'Forbidden: bot was blocked by the user', times: -1 },
+      refused: { code: 400, description: 'Bad Request: message is too long', times: 1 },
+      rateLimited: { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1, times: 2 },
+      down: { code: 502, description: 'Bad Gateway', times: 2 },
+    };
+    const steps = [
+      { step: '"checking" message', method: 'sendMessage', skip: 0 },
+      { step: 'progress edit', method: 'editMessageText', skip: 0 },
+      { step: 'the transcript itself', method: 'sendMessage', skip: 1 },
+    ];
+    for (const { step, method, skip } of steps) {
+      it(`${step} (${method})`, async () => {
+        const results = await Promise.all(
+          Object.entries(classes).map(async ([name, failure]) => {
+            const id = uniqueTelegramId();
+            const user = await onboard(id);
+            tg().failNext({ ...failure, method, chatId: id, skip });
+            await tg().users.sendMedia(id, 'voice', await readFile(short.path), { mimeType: 'audio/ogg' });
+            const transcript = await transcriptOf(user.id);
+            const job = stack.temporal.workflow.getHandle(workflowIds.transcription(transcript.id));
+            await eventually(async () => (await job.describe()).status.name !== 'RUNNING', { timeoutMs: 90_000 });
+            const bill = stack.temporal.workflow.getHandle(`bill-${workflowIds.transcription(transcript.id)}`);
+            await eventually(async () => (await bill.describe().then((d) => d.status.name, () => 'NONE')) !== 'RUNNING', { timeoutMs: 30_000 });
+            return {
+              name,
+              workflow: (await job.describe()).status.name,
+              row: await stack.prisma.transcript.findUniqueOrThrow({ where: { id: transcript.id } }),
+              delivered: msgs(id).some((m) => textOf(m).startsWith('📝 Расшифровка')),
+              balance: await getBalance(stack.prisma, user.id),
+            };
+          }),
+        );
+        for (const r of results) {
+          expect(r.workflow, r.name).toBe('COMPLETED');
+          expect(['COMPLETED', 'CANCELLED', 'FAILED'], r.name).toContain(r.row.status);
+          expect(r.row.status === 'COMPLETED', r.name).toBe(r.delivered);
+          expect(r.balance, r.name).toBe(200 - (r.delivered ? 2 : 0));
+        }
+        for (const name of ['rateLimited', 'down', 'refused'].filter((n) => !(n === 'refused' && skip === 1))) {
+          expect(results.find((r) => r.name === name)!.delivered, name).toBe(true);
+        }
+      }, 150_000);
+    }
   });
 });
