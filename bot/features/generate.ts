@@ -44,7 +44,7 @@ async function openOptions(ctx: AppContext, mode: GenerationMode, prompt: string
   if (text.length > PROMPT_LIMIT) return ctx.reply(ctx.t('gen-prompt-too-long', { max: PROMPT_LIMIT }));
   const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
-  const draft: GenerationDraft = { id: randomUUID().slice(0, 8), mode, prompt: text, aspectRatio: '1:1', numImages: 1, referenceFileId };
+  const draft: Omit<GenerationDraft, 'id'> = { mode, prompt: text, aspectRatio: '1:1', numImages: 1, referenceFileId };
   if (mode === 'AVATAR') {
     const avatar = await ctx.services.prisma.avatar.findFirst({
       where: { userId: user.id, isMain: true, status: 'COMPLETED', deletedAt: null },
@@ -53,8 +53,14 @@ async function openOptions(ctx: AppContext, mode: GenerationMode, prompt: string
     if (!avatar) return ctx.reply(ctx.t('gen-no-avatar'));
     Object.assign(draft, { avatarId: avatar.id, avatarName: avatar.name });
   }
-  ctx.session = { ...ctx.session, generation: draft };
-  const view = optionsView(ctx, draft);
+  return offer(ctx, draft);
+}
+
+/** A draft becomes the user's offer: kept in the session, shown with its price and a Create button bound to it. */
+export function offer(ctx: AppContext, draft: Omit<GenerationDraft, 'id'>) {
+  const bound: GenerationDraft = { ...draft, id: randomUUID().slice(0, 8) };
+  ctx.session = { ...ctx.session, generation: bound };
+  const view = optionsView(ctx, bound);
   return ctx.reply(view.text, { reply_markup: view.kb });
 }
 

@@ -3,7 +3,8 @@ import { callbacks } from '../../lib/callback-data';
 import { findOwnImage, toggleFavorite } from '../../lib/db/images';
 import { findUserByTelegramId } from '../../lib/db/users';
 import type { AppContext } from '../context';
-import { startGeneration } from './generate';
+import type { GenerationDraft } from '../session';
+import { offer } from './generate';
 
 /** The buttons under delivered images: ⭐ favourite, 📝 prompt, 🔁 again — only for the user's own images. */
 export const imageActionsFeature = new Composer<AppContext>();
@@ -35,21 +36,29 @@ imageActionsFeature.callbackQuery(callbacks.imagePrompt.filter, async (ctx) => {
   return ctx.reply(text.slice(0, 4096));
 });
 
-/** Again: the same prompt and options as the image's generation, as a new paid job (the price is on the options message). */
+/**
+ * 🔁 Again: an offer for one more image with the same prompt, mode, avatar and
+ * aspect ratio — the options message with the price and a Create button, as
+ * for /imagen; nothing is charged until Create (the offer on the screen).
+ */
 imageActionsFeature.callbackQuery(callbacks.imageAgain.filter, async (ctx) => {
   const found = await ownImage(ctx, callbacks.imageAgain.unpack(ctx.callbackQuery.data)?.id);
   if (!found) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
   const generation = await ctx.services.prisma.generation.findFirst({
     where: { id: found.image.generationId, userId: found.user.id },
-    select: { mode: true, prompt: true, aspectRatio: true, numImages: true, avatarId: true },
+    select: { mode: true, prompt: true, aspectRatio: true, avatarId: true },
   });
   if (!generation) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
+  const avatar = generation.avatarId
+    ? await ctx.services.prisma.avatar.findFirst({ where: { id: generation.avatarId, userId: found.user.id, status: 'COMPLETED', deletedAt: null }, select: { id: true, name: true } })
+    : null;
+  if (generation.mode === 'AVATAR' && !avatar) return ctx.answerCallbackQuery({ text: ctx.t('gen-no-avatar'), show_alert: true });
   await ctx.answerCallbackQuery();
-  return startGeneration(ctx, {
+  return offer(ctx, {
     mode: generation.mode,
     prompt: generation.prompt,
-    aspectRatio: generation.aspectRatio as '1:1',
-    numImages: generation.numImages,
-    avatarId: generation.avatarId ?? undefined,
+    aspectRatio: generation.aspectRatio as GenerationDraft['aspectRatio'],
+    numImages: 1,
+    ...(avatar ? { avatarId: avatar.id, avatarName: avatar.name } : {}),
   });
 });

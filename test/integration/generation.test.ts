@@ -62,15 +62,20 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     tg().pressButton(id, buttons.message_id, fav.callback_data);
     await eventually(async () => (await stack.prisma.image.count({ where: { userId: user.id, isFavorite: true } })) === 1);
 
-    // 📝 shows the original and the enhanced prompt with the quality score; 🔁 runs the same job again (paid again)
+    // 📝 shows the original and the enhanced prompt with the quality score
     const imageId = fav.callback_data.slice(3);
     tg().pressButton(id, buttons.message_id, `ip:${imageId}`);
     const view = await eventually(() => msgs(id).find((m) => m.text?.startsWith('📝 Ваш запрос')));
     expect(view.text).toContain('кот-астронавт в неоновом городе');
     expect(view.text).toMatch(/Оценка качества: \d+ из 10/);
+    // 🔁 first shows the offer (one more image, its price); Create charges exactly that.
     tg().pressButton(id, buttons.message_id, `ig:${imageId}`);
-    await eventually(() => photos(id).length === 4, { timeoutMs: 60_000 });
-    await eventually(async () => (await getBalance(stack.prisma, user.id)) === 284);
+    const again = await eventually(() => msgs(id).findLast((m) => m.text?.includes('кот-астронавт') && m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data.startsWith('gg:'))));
+    expect(again.text).toContain('итого 4.');
+    expect(await stack.prisma.generation.count({ where: { userId: user.id } })).toBe(1);
+    tg().pressButton(id, again.message_id, buttonData(again, 'gg'));
+    await eventually(() => photos(id).length === 3, { timeoutMs: 60_000 });
+    await eventually(async () => (await getBalance(stack.prisma, user.id)) === 288);
     expect(await stack.prisma.generation.count({ where: { userId: user.id } })).toBe(2);
   });
 
