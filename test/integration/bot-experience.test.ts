@@ -36,6 +36,16 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     return stack.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });
   }
 
+  /** /avatar → Create → Portrait: the bot now asks for the name. */
+  async function untilAvatarName(id: number) {
+    tg().sendText(id, '/avatar');
+    const menu = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'ac')));
+    tg().pressButton(id, menu.message_id, 'ac');
+    const types = await eventually(() => find(id, 'Какой аватар'));
+    tg().pressButton(id, types.message_id, 'at:portrait');
+    await eventually(() => find(id, 'Как назовём'));
+  }
+
   it('/help names every feature with its price, in the user’s language; command menus are set for Russian and English', async () => {
     const ru = uniqueTelegramId();
     await onboard(ru);
@@ -118,12 +128,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
   it('a bot restart in the middle of avatar creation: the flow continues where it was', async () => {
     const id = uniqueTelegramId();
     await onboard(id);
-    tg().sendText(id, '/avatar');
-    const menu = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'ac')));
-    tg().pressButton(id, menu.message_id, 'ac');
-    const types = await eventually(() => find(id, 'Какой аватар'));
-    tg().pressButton(id, types.message_id, 'at:portrait');
-    await eventually(() => find(id, 'Как назовём'));
+    await untilAvatarName(id);
     await stack.restartBot();
     tg().sendText(id, 'Марина');
     const avatar = await eventually(() => stack.prisma.avatar.findFirst({ where: { name: 'Марина', user: { telegramId: BigInt(id) } } }));
@@ -133,12 +138,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
   it('/jobs while an avatar is being created: listed with a cancel button (its 43-character workflow id fits no button), and cancelling works', async () => {
     const id = uniqueTelegramId();
     await onboard(id);
-    tg().sendText(id, '/avatar');
-    const menu = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'ac')));
-    tg().pressButton(id, menu.message_id, 'ac');
-    const types = await eventually(() => find(id, 'Какой аватар'));
-    tg().pressButton(id, types.message_id, 'at:portrait');
-    await eventually(() => find(id, 'Как назовём'));
+    await untilAvatarName(id);
     tg().sendText(id, 'Длинный');
     const avatar = await eventually(() => stack.prisma.avatar.findFirst({ where: { name: 'Длинный', user: { telegramId: BigInt(id) } } }));
     await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'avatar_training' AND ExecutionStatus = 'Running'`)).count === 1);

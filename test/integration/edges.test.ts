@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InjectedFailure } from '../../sandbox/telegram/bot-api';
 import { getBalance, jobLedger } from '../../lib/db/ledger';
 import { JobStatusKey } from '../../workflows/search-attributes';
 import { uniqueTelegramId } from '../helpers/config';
 import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
+import { TELEGRAM_FAILURE_CLASSES } from '../helpers/telegram-failures';
 
 /**
  * The promise at the edges, through the bot and the stand-ins: what the user
@@ -190,12 +190,7 @@ describe('the promise at the edges', () => {
    * for the images that reached the chat, which are exactly the gallery's.
    */
   describe('matrix: each Telegram call of a generation × each failure class', () => {
-    const classes: Record<string, Omit<InjectedFailure, 'method' | 'chatId' | 'skip'>> = {
-      blocked: { code: 403, description: 'Forbidden: bot was blocked by the user', times: -1 },
-      refused: { code: 400, description: 'Bad Request: message is too long', times: 1 },
-      rateLimited: { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1, times: 2 },
-      down: { code: 502, description: 'Bad Gateway', times: 2 },
-    };
+    const classes = TELEGRAM_FAILURE_CLASSES;
     const steps: { step: string; method: string; count: number; skip?: number; falFails?: boolean }[] = [
       { step: 'progress message', method: 'sendMessage', count: 1 },
       { step: 'single photo', method: 'sendPhoto', count: 1 },

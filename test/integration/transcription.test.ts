@@ -6,12 +6,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
 import { VOCABULARY } from '../../sandbox/openai/audio';
-import type { InjectedFailure } from '../../sandbox/telegram/bot-api';
 import { workflowIds } from '../../workflows/ids';
 import { transcriptionStatusQuery, type TranscriptionStatus } from '../../workflows/transcription-api';
 import { uniqueTelegramId } from '../helpers/config';
 import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
 import { eventually, startStack, type Stack } from '../helpers/stack';
+import { TELEGRAM_FAILURE_CLASSES } from '../helpers/telegram-failures';
 
 const TRANSCRIBE_PATH = '/v1/audio/transcriptions';
 
@@ -277,12 +277,7 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
    * transcript reached the chat.
    */
   describe('matrix: each Telegram call of a transcription × each failure class', () => {
-    const classes: Record<string, Omit<InjectedFailure, 'method' | 'chatId' | 'skip'>> = {
-      blocked: { code: 403, description: 'Forbidden: bot was blocked by the user', times: -1 },
-      refused: { code: 400, description: 'Bad Request: message is too long', times: 1 },
-      rateLimited: { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1, times: 2 },
-      down: { code: 502, description: 'Bad Gateway', times: 2 },
-    };
+    const classes = TELEGRAM_FAILURE_CLASSES;
     const steps = [
       { step: '"checking" message', method: 'sendMessage', skip: 0 },
       { step: 'progress edit', method: 'editMessageText', skip: 0 },
