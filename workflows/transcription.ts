@@ -92,7 +92,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     return endUncharged(isCancellation(err) ? 'cancelled' : 'failed', isCancellation(err) ? 'cancelled' : 'not_started', { key: 'tr-not-started-error' });
   }
   if ('ended' in prepared) return prepared.ended;
-  const { chunks, durationSeconds, minutes, price, quote, billing, progressId } = prepared;
+  const { chunks, durationSeconds, minutes, price, quote, billing } = prepared;
 
   stage('transcribing');
   await db.setTranscriptStatus({ transcriptId, status: 'RUNNING' });
@@ -103,14 +103,16 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       await condition(() => finished || status.chunksDone.length !== shown);
       if (finished) return;
       shown = status.chunksDone.length;
-      reached(
+      const edited = reached(
         await telegram.editMessage({
           ...chat,
-          messageId: progressId,
+          messageId: progress?.messageId,
           message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length } }, { key: 'tr-quote', params: quote }],
           buttons: [cancelButton],
         }),
       );
+      // One live message: an edit that had to become a new message is the one edited from now on.
+      if (edited.messageId !== undefined) progress = edited;
     }
   };
   const progressShown = showProgress().catch((err: unknown) => log.warn('progress message not updated', { error: String(err) }));
@@ -212,7 +214,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
 
     if (durationSeconds > input.confirmAboveSeconds) {
       stage('awaiting_confirmation');
-      reached(
+      const quoted = reached(
         await telegram.editMessage({
           ...chat,
           messageId: sent.messageId,
@@ -220,6 +222,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
           buttons: [[{ label: { key: 'button-tr-confirm', params: { price } }, data: callbacks.transcriptConfirm.pack({ id: transcriptId }) }, ...cancelButton]],
         }),
       );
+      if (quoted.messageId !== undefined) progress = quoted;
       await condition(() => confirmed || cancelled, input.confirmTimeoutSeconds * 1000);
       if (!confirmed || cancelled) return ended('cancelled', cancelled ? (blocked ? 'user_blocked' : 'user') : 'not_confirmed', { key: cancelled ? 'tr-cancelled-free' : 'tr-quote-expired' });
     }
@@ -243,6 +246,6 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       await billing.settle(0);
       return ended('cancelled', blocked ? 'user_blocked' : 'user', { key: 'tr-cancelled', params: { refunded: price } });
     }
-    return { chunks, durationSeconds, minutes, price, quote, billing, progressId: sent.messageId };
+    return { chunks, durationSeconds, minutes, price, quote, billing };
   }
 }
