@@ -6,7 +6,7 @@ import { callbacks } from '../lib/callback-data';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
-import { toActivityFailure, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
+import { toActivityFailure, undelivered, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
 
 /**
  * The rows and the delivery of image generation (DESIGN.md, process 2):
@@ -282,10 +282,7 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
           heartbeat({ telegramFileIds } satisfies DeliveryProgress);
         }
       } catch (err) {
-        const reason = undeliveredReason(err);
-        if (!reason) throw toActivityFailure(err);
-        log.warn('generation images not delivered', { generationId: input.generationId, reason });
-        return { telegramFileIds: [], delivered: 0, undelivered: reason };
+        return { telegramFileIds: [], delivered: 0, ...undelivered(err, `the images of ${input.generationId}`) };
       }
       // The images are in the chat: the buttons below an album are a courtesy that cannot undo that.
       if (count > 1) {

@@ -87,17 +87,14 @@ export function toActivityFailure(err: unknown): unknown {
   return err;
 }
 
-/** A send that may not reach the user: its outcome, or a retryable failure (429, 5xx, network). */
-async function attempt(send: () => Promise<{ message_id: number }>, what: string): Promise<SendOutcome> {
-  try {
-    return { messageId: (await send()).message_id };
-  } catch (err) {
-    const reason = undeliveredReason(err);
-    if (!reason) throw toActivityFailure(err);
-    if (reason === 'refused') log.error(`Telegram refused ${what}`, { description: (err as GrammyError).description });
-    else log.warn(`${what} not delivered: the user cannot be reached`, { description: (err as GrammyError).description });
-    return { undelivered: reason };
-  }
+/** A Telegram error as the policy above sees it: thrown again when retryable, else logged and returned as the outcome. */
+export function undelivered(err: unknown, what: string): SendOutcome & { undelivered: Exclude<Undelivered, 'unavailable'> } {
+  const reason = undeliveredReason(err);
+  if (!reason) throw toActivityFailure(err);
+  const description = (err as GrammyError).description;
+  if (reason === 'refused') log.error(`Telegram refused ${what}`, { description });
+  else log.warn(`${what} not delivered: the user cannot be reached`, { description });
+  return { undelivered: reason };
 }
 
 export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }) {
@@ -108,29 +105,32 @@ export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }
       ? new InlineKeyboard(rows.map((row) => row.map((b) => (b.url ? InlineKeyboard.url(render(language, b.label), b.url) : InlineKeyboard.text(render(language, b.label), b.data ?? '')))))
       : undefined;
 
+  async function sendMessage({ chatId, language, message, buttons }: SendMessageInput): Promise<SendOutcome> {
+    try {
+      return { messageId: (await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) })).message_id };
+    } catch (err) {
+      return undelivered(err, 'a message');
+    }
+  }
+
   return {
-    async sendMessage({ chatId, language, message, buttons }: SendMessageInput): Promise<SendOutcome> {
-      return attempt(() => api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) }), 'a message');
-    },
+    sendMessage,
 
     /**
      * Edits a live message (progress, status). "Not modified" is success; a
      * message that is gone or cannot be edited (or was never delivered) gets a
      * new one instead.
      */
-    async editMessage({ chatId, messageId, language, message, buttons }: EditMessageInput): Promise<SendOutcome> {
-      const send = () => attempt(() => api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) }), 'a message');
-      if (messageId === undefined) return send();
+    async editMessage(input: EditMessageInput): Promise<SendOutcome> {
+      const { chatId, messageId, language, message, buttons } = input;
+      if (messageId === undefined) return sendMessage(input);
       try {
         await api.editMessageText(chatId, messageId, render(language, message), { reply_markup: keyboard(language, buttons) });
         return { messageId };
       } catch (err) {
         if (err instanceof GrammyError && /message is not modified/.test(err.description)) return { messageId };
-        if (err instanceof GrammyError && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/.test(err.description)) return send();
-        const reason = undeliveredReason(err);
-        if (!reason) throw toActivityFailure(err);
-        if (reason === 'refused') log.error('Telegram refused an edit', { description: (err as GrammyError).description });
-        return { undelivered: reason };
+        if (err instanceof GrammyError && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/.test(err.description)) return sendMessage(input);
+        return undelivered(err, 'an edit');
       }
     },
 

@@ -9,7 +9,7 @@ import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import { mergeChunks, splitForMessage, toSrt, toTxt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
 import { audioKeys, heartbeating } from './audio';
-import { toActivityFailure, undeliveredReason, type Undelivered } from './telegram';
+import { undelivered, type Undelivered } from './telegram';
 
 /**
  * Transcription's rows, Whisper calls and delivery (DESIGN.md, process 3):
@@ -234,10 +234,7 @@ export function createTranscriptionActivities({
         }
       } catch (err) {
         // A user who blocked the bot (or a refused message) did not get the transcript: an outcome, refunded.
-        const reason = undeliveredReason(err);
-        if (!reason) throw toActivityFailure(err);
-        log.warn('transcript not delivered', { transcriptId, reason });
-        return { delivered: false, undelivered: reason };
+        return { delivered: false, ...undelivered(err, `the transcript ${transcriptId}`) };
       }
       return { delivered: true };
     },
