@@ -33,7 +33,7 @@ pg_bin() {
 
 # PostgreSQL refuses to run as root: run its tools as the `postgres` user then.
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 # Colour only on a terminal: files and pipes get plain text.

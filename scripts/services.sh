@@ -55,19 +55,31 @@ minio_ready() { curl -fs -o /dev/null "http://127.0.0.1:$MINIO_PORT/minio/health
 temporal_ready() { temporal operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
 ui_ready() { curl -fs -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"; }
 
+# PostgreSQL's own files (data, socket, log) must be reachable by the user it runs as. As root that
+# is `postgres`, which cannot enter a checkout inside a private folder (`mktemp -d` makes 0700
+# folders): then they live in /var/tmp/aisha-postgres-<hash of the data folder> instead.
+pg_paths() {
+  PG_DATA="$DATA_DIR/postgres" PG_SOCK="$RUN_DIR/pg" PG_LOG="$LOG_DIR/postgres.log"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$DATA_DIR" 2>/dev/null; then
+    local home; home="/var/tmp/aisha-postgres-$(printf '%s' "$DATA_DIR" | sha256sum | cut -c1-12)"
+    PG_DATA="$home/data" PG_SOCK="$home/run" PG_LOG="$home/postgres.log"
+    mkdir -p "$home" && chown postgres:postgres "$home"
+  fi
+}
+
 start_postgres() {
   if pg_ready; then return 0; fi
-  local pgdata="$DATA_DIR/postgres" sock="$RUN_DIR/pg"
-  mkdir -p "$pgdata" "$sock"
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$pgdata" "$sock" && chmod 700 "$pgdata"
-  if [ ! -f "$pgdata/PG_VERSION" ]; then
-    log "initdb $pgdata"
-    as_pg "$(pg_bin)/initdb" -D "$pgdata" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$LOG_DIR/postgres-initdb.log"
+  pg_paths
+  mkdir -p "$PG_DATA" "$PG_SOCK"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DATA" "$PG_SOCK" && chmod 700 "$PG_DATA"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "initdb $PG_DATA"
+    as_pg "$(pg_bin)/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$LOG_DIR/postgres-initdb.log"
   fi
-  touch "$LOG_DIR/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$LOG_DIR/postgres.log"
-  as_pg "$(pg_bin)/pg_ctl" -D "$pgdata" -l "$LOG_DIR/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
-  head -n 1 "$pgdata/postmaster.pid" >"$RUN_DIR/postgres.pid"
+  touch "$PG_LOG"; [ "$(id -u)" = 0 ] && chown postgres "$PG_LOG"
+  as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+  head -n 1 "$PG_DATA/postmaster.pid" >"$RUN_DIR/postgres.pid"
   wait_for postgres 60 pg_ready
   local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
   "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='aisha'" | grep -q 1 ||
@@ -144,7 +156,8 @@ stop_one() { # name
   pid_alive "$name" || { rm -f "$RUN_DIR/$name.pid"; return 0; }
   local pid; pid=$(cat "$RUN_DIR/$name.pid")
   if [ "$name" = postgres ]; then
-    as_pg "$(pg_bin)/pg_ctl" -D "$DATA_DIR/postgres" -m fast -w stop >/dev/null || kill "$pid"
+    pg_paths
+    as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null || kill "$pid"
   else
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
