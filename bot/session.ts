@@ -4,6 +4,8 @@ import type { Redis } from '../lib/redis';
 /** Multi-step state of one user. Kept in Redis: it survives restarts and works with several bot instances. */
 export interface SessionData {
   step?: 'avatar-name' | 'avatar-photos' | 'avatar-rename' | 'gen-prompt';
+  /** With `gen-prompt`: which model the awaited prompt is for (older sessions: the avatar). */
+  promptMode?: 'AVATAR' | 'IMAGEN4';
   avatarType?: 'PORTRAIT' | 'STYLE';
   avatarId?: string;
   /** The options of a generation being set up (mode, prompt, aspect ratio, count). */

@@ -70,20 +70,39 @@ generateFeature.on('message:photo', async (ctx, next) => {
   if (!m) return next();
   return openOptions(ctx, m[1] === 'generate' ? 'AVATAR' : 'IMAGEN4', m[2] ?? '', ctx.message.photo.at(-1)!.file_id);
 });
-generateFeature.command('generate', (ctx) => openOptions(ctx, 'AVATAR', ctx.match));
+
+/**
+ * Waits for a prompt: the next text message becomes the prompt of `mode`
+ * (a command without its argument, the "Generate" buttons, the main menu).
+ * The avatar mode needs a ready main avatar first.
+ */
+export async function askForPrompt(ctx: AppContext, mode: GenerationMode) {
+  if (mode === 'AVATAR') {
+    const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
+    if (!user) return ctx.reply(ctx.t('balance-no-user'));
+    const avatar = await ctx.services.prisma.avatar.findFirst({ where: { userId: user.id, isMain: true, status: 'COMPLETED', deletedAt: null }, select: { name: true } });
+    if (!avatar) return ctx.reply(ctx.t('gen-no-avatar'));
+  }
+  ctx.session = { step: 'gen-prompt', promptMode: mode };
+  return ctx.reply(ctx.t('gen-ask-prompt', { mode: mode === 'AVATAR' ? 'avatar' : 'imagen' }));
+}
+
+const withPrompt = (mode: GenerationMode) => (ctx: AppContext & { match: string }) =>
+  ctx.match.trim() ? openOptions(ctx, mode, ctx.match) : askForPrompt(ctx, mode);
+generateFeature.command('generate', (ctx) => withPrompt('AVATAR')(ctx as AppContext & { match: string }));
+generateFeature.command('imagen', (ctx) => withPrompt('IMAGEN4')(ctx as AppContext & { match: string }));
 
 /** The "Generate" button under a ready avatar: ask for the prompt, then the options. */
 generateFeature.callbackQuery(callbacks.genAsk.filter, async (ctx) => {
   await ctx.answerCallbackQuery();
-  ctx.session = { step: 'gen-prompt' };
-  await ctx.reply(ctx.t('gen-ask-prompt'));
+  return askForPrompt(ctx, 'AVATAR');
 });
 generateFeature.on('message:text', async (ctx, next) => {
   if (ctx.session.step !== 'gen-prompt' || ctx.message.text.startsWith('/')) return next();
+  const mode = ctx.session.promptMode ?? 'AVATAR';
   ctx.session = {};
-  return openOptions(ctx, 'AVATAR', ctx.message.text);
+  return openOptions(ctx, mode, ctx.message.text);
 });
-generateFeature.command('imagen', (ctx) => openOptions(ctx, 'IMAGEN4', ctx.match));
 
 /**
  * A changed option is kept only once the message shows it: if Telegram refuses

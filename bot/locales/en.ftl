@@ -240,7 +240,11 @@ image-not-found = Image not found.
 favorite-on = ⭐ Added to favourites
 favorite-off = Removed from favourites
 avatar-generate-button = 🎨 Create an image
-gen-ask-prompt = What shall I draw with your avatar? Describe the scene in one message. /cancel to stop.
+# $mode: avatar | imagen.
+gen-ask-prompt = { $mode ->
+        [avatar] 🧑‍🎨 What shall I draw with your avatar? Describe the scene in one message.
+       *[imagen] 🖼 What shall Imagen 4 draw? Describe the picture in one message.
+    } /cancel to stop.
 
 ## Transcription
 tr-checking = 🎧 Got it. Checking the recording…

@@ -245,7 +245,11 @@ image-not-found = Изображение не найдено.
 favorite-on = ⭐ Добавлено в избранное
 favorite-off = Убрано из избранного
 avatar-generate-button = 🎨 Создать изображение
-gen-ask-prompt = Что нарисовать с вашим аватаром? Опишите сцену одним сообщением. /cancel — отменить.
+# $mode: avatar | imagen.
+gen-ask-prompt = { $mode ->
+        [avatar] 🧑‍🎨 Что нарисовать с вашим аватаром? Опишите сцену одним сообщением.
+       *[imagen] 🖼 Что нарисовать через Imagen 4? Опишите картинку одним сообщением.
+    } /cancel — отменить.
 
 ## Transcription
 tr-checking = 🎧 Принято. Проверяю запись…
