@@ -6,7 +6,7 @@ import { callbacks } from '../lib/callback-data';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
-import { toActivityFailure, undelivered, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
+import { replyTo, toActivityFailure, undelivered, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
 
 /**
  * The rows and the delivery of image generation (DESIGN.md, process 2):
@@ -72,6 +72,8 @@ export interface DeliverImagesInput {
   caption: LocalizedMessage;
   /** The gallery rows of the images (recordImages), in the same order: the buttons carry them. */
   imageIds: string[];
+  /** The user's request: the photo or album replies to it (or is sent plainly if it is gone). */
+  replyTo?: number;
 }
 
 /** What deliverImages did: `delivered` images reached the chat; older histories recorded only the file ids. */
@@ -273,10 +275,11 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
           const caption = fitCaption(input.language, input.caption);
           const sent: Message[] =
             count === 1
-              ? [await telegramApi.sendPhoto(input.chatId, photos[0]!, { caption, reply_markup: buttons })]
+              ? [await telegramApi.sendPhoto(input.chatId, photos[0]!, { caption, reply_markup: buttons, ...replyTo(input.replyTo) })]
               : await telegramApi.sendMediaGroup(
                   input.chatId,
                   photos.map((photo, i) => InputMediaBuilder.photo(photo, i === 0 ? { caption } : {})),
+                  replyTo(input.replyTo),
                 );
           telegramFileIds = sent.map((m) => largest(m.photo).file_id);
           heartbeat({ telegramFileIds } satisfies DeliveryProgress);

@@ -6,6 +6,7 @@ import type { Storage } from '../lib/storage';
 import type { Config } from '../lib/config';
 import type { I18n } from '../lib/i18n';
 import type { PrismaClient } from '../lib/prisma';
+import type { Redis } from '../lib/redis';
 import type { WorkerMetrics } from '../lib/worker-metrics';
 import type { QueueKind } from '../workflows/task-queues';
 import { createAdminActivities } from './admin';
@@ -35,6 +36,8 @@ export interface ActivityDeps {
   temporal: Client;
   /** The worker's Prometheus series (credits are counted when the ledger commits). */
   metrics: WorkerMetrics;
+  /** Where each chat's bottom is (lib/chat-position.ts): status messages that scrolled away are re-sent. */
+  redis?: Redis;
 }
 
 /** Activities grouped by the task queue whose Worker runs them. */
@@ -59,7 +62,7 @@ export function createActivities(deps: ActivityDeps) {
       ...transcripts,
       ...createCleanupActivities(deps),
     },
-    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n }), deliverImages, deliverTranscript },
+    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n, redis: deps.redis }), deliverImages, deliverTranscript },
     fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage, prisma: deps.prisma }), submitGeneration, generationResult },
     openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk },
     media: { preparePhoto, buildTrainingArchive, analyzeAudio, cutChunks },

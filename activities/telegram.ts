@@ -1,6 +1,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { GrammyError, HttpError, InlineKeyboard, type Api } from 'grammy';
+import { FLOAT_AFTER_MESSAGES, messagesBelow } from '../lib/chat-position';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
+import type { Redis } from '../lib/redis';
 
 /** A message named by its locale key: the text is rendered here, in the user's language. */
 export interface LocalizedMessage {
@@ -21,11 +23,19 @@ export interface SendMessageInput {
   /** One message, or several parts joined by blank lines (e.g. a status and its details). */
   message: LocalizedMessage | LocalizedMessage[];
   buttons?: LocalizedButton[][];
+  /** Sent as a reply to this message (the user's request), or as a plain message if it is gone. */
+  replyTo?: number;
 }
 
 export interface EditMessageInput extends SendMessageInput {
   /** The message to edit; without one (it was never delivered) a new message is sent. */
   messageId?: number;
+  /**
+   * A live status: when more than FLOAT_AFTER_MESSAGES messages came after it
+   * (it scrolled out of sight), it is sent again at the bottom and the old one
+   * removed. The outcome's messageId is the one to edit from then on.
+   */
+  float?: boolean;
 }
 
 /**
@@ -97,7 +107,12 @@ export function undelivered(err: unknown, what: string): SendOutcome & { undeliv
   return { undelivered: reason };
 }
 
-export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }) {
+/** Telegram's reply: to the message if it still exists, else a plain message (never a 400 for a deleted request). */
+export const replyTo = (messageId: number | undefined) => (messageId === undefined ? {} : { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } });
+
+export function createTelegramActivities({ api, i18n, redis }: { api: Api; i18n: I18n; redis?: Redis }) {
+  /** How far a message is above the chat's bottom (best effort: a Redis hiccup only means a status is not re-sent). */
+  const below = async (chatId: number, messageId: number) => (redis ? messagesBelow(redis, chatId, messageId).catch(() => 0) : 0);
   const render = (language: Language, m: LocalizedMessage | LocalizedMessage[]): string =>
     Array.isArray(m) ? m.map((part) => render(language, part)).join('\n\n') : i18n.t(language, m.key, m.params as TranslateParams);
   const keyboard = (language: Language, rows: LocalizedButton[][] | undefined) =>
@@ -105,9 +120,10 @@ export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }
       ? new InlineKeyboard(rows.map((row) => row.map((b) => (b.url ? InlineKeyboard.url(render(language, b.label), b.url) : InlineKeyboard.text(render(language, b.label), b.data ?? '')))))
       : undefined;
 
-  async function sendMessage({ chatId, language, message, buttons }: SendMessageInput): Promise<SendOutcome> {
+  async function sendMessage({ chatId, language, message, buttons, replyTo: request }: SendMessageInput): Promise<SendOutcome> {
     try {
-      return { messageId: (await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons) })).message_id };
+      const sent = await api.sendMessage(chatId, render(language, message), { reply_markup: keyboard(language, buttons), ...replyTo(request) });
+      return { messageId: sent.message_id };
     } catch (err) {
       return undelivered(err, 'a message');
     }
@@ -124,6 +140,13 @@ export function createTelegramActivities({ api, i18n }: { api: Api; i18n: I18n }
     async editMessage(input: EditMessageInput): Promise<SendOutcome> {
       const { chatId, messageId, language, message, buttons } = input;
       if (messageId === undefined) return sendMessage(input);
+      if (input.float && (await below(chatId, messageId)) > FLOAT_AFTER_MESSAGES) {
+        const sent = await sendMessage({ chatId, language, message, buttons });
+        if (sent.messageId !== undefined) {
+          await api.deleteMessage(chatId, messageId).catch((err: unknown) => log.info('the scrolled-away status was not removed', { error: String(err) }));
+        }
+        return sent;
+      }
       try {
         await api.editMessageText(chatId, messageId, render(language, message), { reply_markup: keyboard(language, buttons) });
         return { messageId };

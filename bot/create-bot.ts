@@ -19,7 +19,9 @@ import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
 import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
-import { handleUpdatesOnce, rateLimitPerUser, recordActivity } from './middleware';
+import { waitingFeature } from './features/waiting';
+import { noteSentMessages } from '../lib/chat-position';
+import { handleUpdatesOnce, noteChatBottom, rateLimitPerUser, recordActivity } from './middleware';
 import { redisSessionStorage } from './session';
 
 export interface CreateBotOptions {
@@ -69,7 +71,9 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     ctx.t = services.i18n.forLanguage(ctx.language);
     await next();
   });
+  bot.api.config.use(noteSentMessages(services.redis));
   bot.use(handleUpdatesOnce(services.redis));
+  bot.use(noteChatBottom(services.redis));
   bot.use(rateLimitPerUser(services.redis));
   bot.use(recordActivity(services));
 
@@ -80,7 +84,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
+  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, waitingFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
 
   // Polling reports errors here; webhook mode relies on the boundary above (grammY's bot.catch is polling-only).
   bot.catch((err) => apologize(err.ctx, err.error));

@@ -1,4 +1,5 @@
 import type { MiddlewareFn } from 'grammy';
+import { noteChatMessage } from '../lib/chat-position';
 import type { PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
 import type { AppContext } from './context';
@@ -103,6 +104,19 @@ export function recordActivity(
         await redis.del(key).catch(() => undefined);
       }
     }
+    await next();
+  };
+}
+
+/**
+ * Keeps each private chat's newest message id (lib/chat-position.ts): the
+ * user's messages here, the bot's own sends in `noteSentMessages`. Workflows'
+ * status messages use it to notice they scrolled out of sight.
+ */
+export function noteChatBottom(redis: Redis): MiddlewareFn<AppContext> {
+  return async (ctx, next) => {
+    const m = ctx.msg;
+    if (m && ctx.chat?.type === 'private') await noteChatMessage(redis, ctx.chat.id, m.message_id).catch((err: unknown) => ctx.logger.warn({ err }, 'chat position not noted'));
     await next();
   };
 }

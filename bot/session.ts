@@ -6,10 +6,16 @@ export interface SessionData {
   step?: 'avatar-name' | 'avatar-photos' | 'avatar-rename' | 'gen-prompt';
   /** With `gen-prompt`: which model the awaited prompt is for (older sessions: the avatar). */
   promptMode?: 'AVATAR' | 'IMAGEN4';
+  /** With `gen-prompt`: the photo the picture should be like. */
+  promptReference?: string;
   avatarType?: 'PORTRAIT' | 'STYLE';
   avatarId?: string;
   /** The options of a generation being set up (mode, prompt, aspect ratio, count). */
   generation?: GenerationDraft;
+  /** The last photo or text sent outside any flow, for the buttons that offer what to do with it. */
+  loose?: { photoFileId?: string; text?: string };
+  /** An action refused for lack of credits; after a top-up that covers `price`, "▶ Continue" resumes it. */
+  waiting?: { kind: 'avatar-start'; avatarId: string; price: number } | { kind: 'generation'; draft: GenerationDraft; price: number };
 }
 
 export interface GenerationDraft {
@@ -22,6 +28,8 @@ export interface GenerationDraft {
   avatarId?: string;
   avatarName?: string;
   referenceFileId?: string;
+  /** The user's request (their prompt, or the message whose button made this offer): the result replies to it. */
+  requestMessageId?: number;
 }
 
 /** grammY session storage on ioredis, one JSON value per user with a TTL (a forgotten flow expires). */

@@ -76,6 +76,12 @@ export const callbacks = {
   /** The offer the user saw: draft, images, aspect ratio and total (bot/features/generate.ts charges exactly that, or refuses). */
   genGo: defineCallback('gg', { d: 'key', n: 'num', r: 'num', total: 'num' }),
   genAsk: defineCallback('gq', {}),
+  /** A photo sent outside any flow: make an avatar (`avatar`) or draw like it (`imagen`, `avatar-gen`); the photo is in the session. */
+  photoUse: defineCallback('pu', { m: 'key' }),
+  /** Text sent outside any flow: draw it (`imagen` or `avatar`); the text is in the session. */
+  promptUse: defineCallback('pt', { m: 'key' }),
+  /** After a top-up that covers it: continue the action that lacked credits (kept in the session). */
+  continueWaiting: defineCallback('cw', {}),
   imageFavorite: defineCallback('if', { id: 'uuid' }),
   imageAgain: defineCallback('ig', { id: 'uuid' }),
   imagePrompt: defineCallback('ip', { id: 'uuid' }),

@@ -7,7 +7,9 @@ import { createI18n } from '../lib/i18n';
 import type { Logger } from '../lib/logger';
 import { createMinio } from '../lib/minio';
 import { createOpenAI } from '../lib/openai';
+import { noteSentMessages } from '../lib/chat-position';
 import { createPrisma } from '../lib/prisma';
+import { createRedis } from '../lib/redis';
 import { createStorage } from '../lib/storage';
 import { createWorkerMetrics } from '../lib/worker-metrics';
 
@@ -22,17 +24,22 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
   const prisma = createPrisma(config.databaseUrl);
   // Connects on first use (the cleanup's workflow lookups), not at start.
   const temporal = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  const redis = createRedis(config.redisUrl);
+  const telegramApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot });
+  telegramApi.config.use(noteSentMessages(redis));
   return {
     config,
     prisma,
-    telegramApi: new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }),
+    telegramApi,
     i18n: createI18n(),
     storage: createStorage(createMinio(config.minio), config.minio),
     openai: createOpenAI({ ...config.openai, apiKey: config.openai.apiKey ?? 'OPENAI_API_KEY-not-set' }),
     fal: createFal(config.fal),
     temporal,
     metrics: createWorkerMetrics(),
+    redis,
     async close() {
+      redis.disconnect();
       await temporal.connection.close();
       await prisma.$disconnect();
     },

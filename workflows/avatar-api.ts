@@ -26,12 +26,16 @@ export interface AvatarTrainingInput {
   /** The progress message is edited at most this often. */
   progressSeconds: number;
   webhookUrl: string;
+  /** What a training takes, as observed (lib/db/estimates.ts): the estimate before FAL reports progress. */
+  expectedTrainingSeconds?: number;
 }
 
 export interface PhotoVerdict {
   fileUniqueId: string;
   accepted: boolean;
   reason?: string;
+  /** The user's photo message, when the bot passed it. */
+  messageId?: number;
 }
 
 export interface AvatarTrainingStatus {
@@ -44,7 +48,8 @@ export interface AvatarTrainingStatus {
   failureReason?: string;
 }
 
-export const photoAddedSignal = defineSignal<[{ fileId: string; fileUniqueId: string }]>('photoAdded');
+/** A photo for the draft; `messageId` (the user's photo message) gets the reply with a rejection's reason. */
+export const photoAddedSignal = defineSignal<[{ fileId: string; fileUniqueId: string; messageId?: number }]>('photoAdded');
 export const startTrainingSignal = defineSignal('startTraining');
 /** Who asked: the user (button, /cancel, /jobs), an avatar deletion, an operator, or the user blocking the bot. */
 export type CancelReason = 'user' | 'deleted' | 'admin' | 'user_blocked';

@@ -29,13 +29,13 @@ export type PhotoReason = PhotoRejection | 'duplicate' | 'too_many';
  */
 export async function processPhotoBatch(
   ctx: { userId: number; avatarId: string; maxPhotos: number; accepted: AcceptedPhoto[]; seen: Set<string> },
-  batch: { fileId: string; fileUniqueId: string }[],
+  batch: { fileId: string; fileUniqueId: string; messageId?: number }[],
 ): Promise<PhotoVerdict[]> {
   const media = mediaActivities();
   const openai = openaiActivities();
   const db = dbActivities();
   const fresh = batch.filter((p) => !ctx.seen.has(p.fileUniqueId));
-  const verdicts: PhotoVerdict[] = batch.filter((p) => ctx.seen.has(p.fileUniqueId)).map((p) => ({ fileUniqueId: p.fileUniqueId, accepted: false, reason: 'duplicate' }));
+  const verdicts: PhotoVerdict[] = batch.filter((p) => ctx.seen.has(p.fileUniqueId)).map((p) => ({ fileUniqueId: p.fileUniqueId, accepted: false, reason: 'duplicate', messageId: p.messageId }));
   for (const p of fresh) ctx.seen.add(p.fileUniqueId);
 
   const checked = await Promise.all(
@@ -60,7 +60,7 @@ export async function processPhotoBatch(
     }
     const prepared = c.prepared?.ok ? c.prepared : undefined;
     if (!reason && prepared) ctx.accepted.push({ fileUniqueId: c.photo.fileUniqueId, objectKey: prepared.objectKey, phash: prepared.phash });
-    verdicts.push({ fileUniqueId: c.photo.fileUniqueId, accepted: !reason, reason });
+    verdicts.push({ fileUniqueId: c.photo.fileUniqueId, accepted: !reason, reason, messageId: c.photo.messageId });
     records.push(
       db.recordPhoto({
         avatarId: ctx.avatarId,

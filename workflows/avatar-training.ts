@@ -16,7 +16,7 @@ import { falResultSignal, type FalResult } from './fal-api';
 import { waitForFal } from './fal-wait';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
-import { noteInMemo } from './memo';
+import { followableJobs, noteInMemo } from './memo';
 import { JobStatusKey } from './search-attributes';
 
 type Outcome = { kind: 'completed'; loraUrl: string; configUrl?: string } | { kind: 'failed'; reason: string } | { kind: 'cancelled' };
@@ -28,7 +28,7 @@ type Outcome = { kind: 'completed'; loraUrl: string; configUrl?: string } | { ki
  */
 export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promise<AvatarTrainingStatus> {
   const status: AvatarTrainingStatus = { stage: 'COLLECTING_PHOTOS', accepted: 0, rejected: [], pending: 0 };
-  const queue: { fileId: string; fileUniqueId: string }[] = [];
+  const queue: { fileId: string; fileUniqueId: string; messageId?: number }[] = [];
   let startRequested = false;
   let cancelled = false;
   const falResults: FalResult[] = [];
@@ -62,10 +62,12 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     const byReason = new Map<string, number>();
     for (const r of status.rejected) byReason.set(r.reason ?? 'unknown', (byReason.get(r.reason ?? 'unknown') ?? 0) + 1);
     const ready = accepted.length >= input.minPhotos;
+    // Newer jobs answer each rejected photo under it; older ones list the reasons here.
+    const replies = followableJobs();
     return {
       message: [
-        { key: 'avatar-photos-status', params: { name: input.name, accepted: accepted.length, min: input.minPhotos, max: input.maxPhotos, rejected: status.rejected.length } },
-        ...[...byReason].map(([reason, n]) => ({ key: `photo-reject-${reason}`, params: { n } })),
+        { key: 'avatar-photos-status', params: { name: input.name, accepted: accepted.length, min: input.minPhotos, max: input.maxPhotos, rejected: status.rejected.length, replies: replies ? 'yes' : 'no' } },
+        ...(replies ? [] : [...byReason].map(([reason, n]) => ({ key: `photo-reject-${reason}`, params: { n } }))),
         { key: ready ? 'avatar-photos-ready' : 'avatar-photos-more', params: { more: input.minPhotos - accepted.length, price: input.price } },
       ],
       buttons: [
@@ -84,10 +86,25 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     }
     return outcome.messageId;
   };
-  let statusMessageId = reached(await telegram.sendMessage({ ...chat, ...collectingView(), message: [{ key: 'avatar-intro', params: { name: input.name, min: input.minPhotos, max: input.maxPhotos } }, ...collectingView().message] }));
-  const show = async (view: { message: LocalizedMessage | LocalizedMessage[]; buttons?: LocalizedButton[][] }) => {
+  type View = { message: LocalizedMessage | LocalizedMessage[]; buttons?: LocalizedButton[][] };
+  let shown: View = { ...collectingView(), message: [{ key: 'avatar-intro', params: { name: input.name, min: input.minPhotos, max: input.maxPhotos } }, ...collectingView().message] };
+  let statusMessageId = reached(await telegram.sendMessage({ ...chat, ...shown }));
+  /** The live status: edited in place, re-sent at the bottom once it has scrolled out of sight. */
+  const show = async (view: View) => {
     if (cancelReason === 'user_blocked') return; // nobody to show it to
-    statusMessageId = reached(await telegram.editMessage({ ...chat, messageId: statusMessageId, ...view })) ?? statusMessageId;
+    shown = view;
+    statusMessageId = reached(await telegram.editMessage({ ...chat, messageId: statusMessageId, ...view, float: true })) ?? statusMessageId;
+  };
+  /**
+   * The outcome is a new message (Telegram notifies on new messages, not on
+   * edits), a reply to the status; the status keeps its text and loses its
+   * buttons. Older histories edited the status into the outcome.
+   */
+  const finish = async (view: View) => {
+    if (cancelReason === 'user_blocked') return;
+    if (!followableJobs()) return show(view);
+    await telegram.editMessage({ ...chat, messageId: statusMessageId, message: shown.message, buttons: [] });
+    reached(await telegram.sendMessage({ ...chat, ...view, replyTo: statusMessageId }));
   };
 
   // 1. Collect photos until the user starts (and can pay), cancels, or goes quiet for the draft TTL.
@@ -96,12 +113,18 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     const woke = await condition(() => queue.length > 0 || startRequested || cancelled, input.draftTtlSeconds * 1000);
     if (!woke || cancelled) {
       await setStage('CANCELLED', { failureReason: woke ? cancelReason : 'abandoned' });
-      await show({ message: { key: woke ? 'avatar-cancelled' : 'avatar-draft-expired', params: { name: input.name, refunded: 0 } } });
+      await finish({ message: { key: woke ? 'avatar-cancelled' : 'avatar-draft-expired', params: { name: input.name, refunded: 0 } } });
       return status;
     }
     if (queue.length > 0) {
       const verdicts = await processPhotoBatch({ userId: input.userId, avatarId: input.avatarId, maxPhotos: input.maxPhotos, accepted, seen }, queue.splice(0));
-      status.rejected.push(...verdicts.filter((v) => !v.accepted));
+      const rejected = verdicts.filter((v) => !v.accepted);
+      status.rejected.push(...rejected);
+      if (followableJobs() && cancelReason !== 'user_blocked') {
+        // Each rejected photo is answered under it, with its reason.
+        const answers = rejected.filter((v) => v.messageId !== undefined);
+        for (const outcome of await Promise.all(answers.map((v) => telegram.sendMessage({ ...chat, replyTo: v.messageId, message: { key: 'photo-rejected', params: { reason: v.reason ?? 'unknown' } } })))) reached(outcome);
+      }
       status.accepted = accepted.length;
       if (accepted.length >= input.minPhotos && status.stage === 'COLLECTING_PHOTOS') await setStage('READY');
       await show(collectingView());
@@ -141,7 +164,7 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
       status.stage = 'COMPLETED';
       upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
       noteInMemo({ outcome: 'completed', photos: status.accepted });
-      await show({
+      await finish({
         message: { key: isMain ? 'avatar-ready-main' : 'avatar-ready', params: { name: input.name } },
         buttons: isMain ? [[{ label: { key: 'avatar-generate-button' }, data: callbacks.genAsk.pack({}) }]] : [],
       });
@@ -149,11 +172,11 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
       await billing!.settle(0);
       if (outcome.kind === 'cancelled') {
         await setStage('CANCELLED', { failureReason: cancelReason });
-        await show({ message: { key: 'avatar-cancelled', params: { name: input.name, refunded: input.price } } });
+        await finish({ message: { key: 'avatar-cancelled', params: { name: input.name, refunded: input.price } } });
       } else {
         status.failureReason = outcome.reason;
         await setStage('FAILED', { failureReason: outcome.reason });
-        await show({ message: [{ key: 'avatar-failed', params: { name: input.name, refunded: input.price } }, { key: `avatar-fail-${outcome.reason}` }] });
+        await finish({ message: [{ key: 'avatar-failed', params: { name: input.name, refunded: input.price } }, { key: `avatar-fail-${outcome.reason}` }] });
       }
     }
   });
@@ -171,14 +194,24 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     });
     status.requestId = requestId;
     await setStage('TRAINING', { falRequestId: requestId });
-    const progressView = (percent: number) => ({
-      message: { key: 'avatar-training', params: { name: input.name, percent } },
-      buttons: [[cancelButton]],
-    });
+    const startedAt = Date.now();
+    const expected = input.expectedTrainingSeconds ?? 15 * 60;
+    /** Stage, elapsed minutes and minutes left: from FAL's `step k/n` once it reports any, else from observed trainings. */
+    const progressView = (percent: number, queuePosition = 0) => {
+      const elapsed = (Date.now() - startedAt) / 1000;
+      const left = percent > 0 ? (elapsed * (100 - percent)) / percent : Math.max(expected - elapsed, 60);
+      return {
+        message: { key: 'avatar-training', params: { name: input.name, percent, elapsed: Math.floor(elapsed / 60), left: Math.max(1, Math.ceil(left / 60)), queue: queuePosition } },
+        buttons: [[cancelButton]],
+      };
+    };
     await show(progressView(0));
 
     let lastShown = Date.now();
     let shownPercent = 0;
+    let shownQueue = -1;
+    /** Edits are spaced by progressSeconds; an unchanged percentage still refreshes the times every 4 × that. */
+    const due = (changed: boolean) => Date.now() - lastShown >= input.progressSeconds * 1000 * (changed ? 1 : 4);
     const waited = await waitForFal({
       endpoint,
       requestId,
@@ -189,12 +222,22 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
       onProgress: async (progress) => {
         status.progress = progress;
         const percent = Math.floor(progress * 100);
-        if (percent > shownPercent && Date.now() - lastShown >= input.progressSeconds * 1000) {
+        const refresh = followableJobs() ? due(percent > shownPercent) : percent > shownPercent && due(true);
+        if (refresh) {
           await show(progressView(percent));
           shownPercent = percent;
           lastShown = Date.now();
         }
       },
+      onQueued: followableJobs()
+        ? async (position) => {
+            if (position !== shownQueue && due(true)) {
+              await show(progressView(0, position));
+              shownQueue = position;
+              lastShown = Date.now();
+            }
+          }
+        : undefined,
     });
     if (waited.kind === 'cancelled') return { kind: 'cancelled' };
     if (waited.kind === 'deadline') return { kind: 'failed', reason: 'deadline' };

@@ -23,6 +23,8 @@ export async function waitForFal(opts: {
   deadline: number;
   cancelled: () => boolean;
   onProgress?: (progress: number) => Promise<void>;
+  /** Still in FAL's queue, at this position (from the status API). */
+  onQueued?: (position: number) => Promise<void>;
 }): Promise<FalWaitOutcome> {
   const fal = falActivities();
   const ours = () => opts.results.find((r) => r.requestId === opts.requestId);
@@ -46,5 +48,6 @@ export async function waitForFal(opts: {
     const st = await fal.trainingStatus({ endpoint: opts.endpoint, requestId: opts.requestId });
     if (st.status === 'COMPLETED') return { kind: 'done', via: 'poll', webhookOk: true };
     if (opts.onProgress && st.progress !== undefined) await opts.onProgress(st.progress);
+    if (opts.onQueued && st.status === 'IN_QUEUE' && st.queuePosition !== undefined) await opts.onQueued(st.queuePosition);
   }
 }

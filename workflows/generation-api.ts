@@ -27,6 +27,10 @@ export interface GenerationInput {
   /** Below this quality score (1–10) one free automatic retry with a corrected prompt. */
   qualityThreshold: number;
   webhookUrl: string;
+  /** The user's request (prompt message or pressed message): the result and the outcome reply to it. */
+  replyTo?: number;
+  /** What a generation takes, as observed (lib/db/estimates.ts), for the progress message. */
+  expectedSeconds?: number;
 }
 
 export type GenerationStage = 'charging' | 'preparing' | 'generating' | 'checking' | 'delivering' | 'completed' | 'partial' | 'failed' | 'cancelled';

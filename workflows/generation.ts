@@ -1,13 +1,14 @@
 import { CancellationScope, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StoredImageInput } from '../activities/generation-store';
 import type { LocalizedMessage, SendOutcome } from '../activities/telegram';
+import { callbacks } from '../lib/callback-data';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
 import { waitForFal } from './fal-wait';
 import { cancelGenerationSignal, generationStatusQuery, type GenerationInput, type GenerationStatus } from './generation-api';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, optionalOpenaiActivities, telegramActivities } from './proxies';
-import { noteInMemo } from './memo';
+import { followableJobs, noteInMemo } from './memo';
 import { JobStatusKey } from './search-attributes';
 
 const MAX_PROMPT = 1500;
@@ -85,7 +86,15 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     return status;
   }
 
-  const progress: SendOutcome = reached(await telegram.sendMessage({ ...chat, message: { key: 'gen-working', params: { count: input.numImages } } }));
+  // The progress says how long it usually takes and has its ✖️ (the same cancel as /jobs).
+  const followable = followableJobs();
+  const progress: SendOutcome = reached(
+    await telegram.sendMessage({
+      ...chat,
+      message: { key: 'gen-working', params: { count: input.numImages, seconds: followable ? (input.expectedSeconds ?? 30) : 0 } },
+      buttons: followable ? [[{ label: { key: 'button-tr-cancel' }, data: callbacks.jobCancel.pack({ k: 'g', id: input.generationId }) }]] : undefined,
+    }),
+  );
   let images: StoredImage[] = [];
   let prompt = input.prompt;
   try {
@@ -158,6 +167,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
           generationId: input.generationId,
           objectKeys: images.map((i) => i.objectKey),
           imageIds,
+          replyTo: input.replyTo,
           caption: { key: 'gen-caption', params: { mode: input.mode, prompt: input.prompt.slice(0, 200), count: images.length } },
         }),
       );
@@ -193,7 +203,11 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
           ? { key: 'gen-partial', params: { delivered, requested: input.numImages, refunded } }
           : { key: final === 'cancelled' ? 'gen-cancelled' : 'gen-failed', params: { refunded } };
     if (blocked) return; // nobody to tell
-    if (outcome) await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
+    if (followable) {
+      // The outcome is a new message under the request (edits do not notify); the progress goes away.
+      await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
+      if (outcome) await telegram.sendMessage({ ...chat, message: outcome, replyTo: input.replyTo });
+    } else if (outcome) await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
     else await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
   });
   return status;

@@ -13,3 +13,11 @@ export function noteInMemo(fields: Record<string, string | number | undefined>):
   if (!patched('job-memo-v1')) return;
   upsertMemo(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
 }
+
+/**
+ * The jobs people can follow (replies under each rejected photo, outcomes as
+ * new messages, progress with an estimate and ✖️): new Telegram sends are new
+ * activity commands, so histories recorded before answer false here and keep
+ * their old path during replay.
+ */
+export const followableJobs = (): boolean => patched('followable-jobs-v1');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Composer, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
 import { findOwnAvatar } from '../../lib/db/avatars';
+import { expectedTrainingSeconds } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { cancelAvatarSignal, photoAddedSignal, startTrainingSignal, type AvatarTrainingInput } from '../../workflows/avatar-api';
 import type { avatarTrainingWorkflow } from '../../workflows/avatar-training';
@@ -10,20 +11,29 @@ import { workflowIds } from '../../workflows/ids';
 import type { AppContext } from '../context';
 import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
+import { askForPrompt } from './generate';
+import { balanceOf, canPay, onContinue } from './waiting';
 
 /** Creating an avatar: type → name → photos → start. The bot only starts the workflow and signals it. */
 export const avatarFeature = new Composer<AppContext>();
 
 const IMAGE_DOCUMENT = /^image\//;
 
+/** The price and the balance come first, before any photo: a low balance is offered a top-up right here. */
 avatarFeature.callbackQuery(callbacks.avatarCreate.filter, async (ctx) => {
   await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t('avatar-choose-type'), {
-    reply_markup: new InlineKeyboard()
-      .text(ctx.t('avatar-type-portrait'), callbacks.avatarType.pack({ type: 'portrait' }))
-      .text(ctx.t('avatar-type-style'), callbacks.avatarType.pack({ type: 'style' })),
-  });
+  return showAvatarTypes(ctx);
 });
+
+async function showAvatarTypes(ctx: AppContext) {
+  const price = ctx.services.config.tariffs.avatarTraining;
+  const balance = (await balanceOf(ctx)) ?? 0;
+  const keyboard = new InlineKeyboard()
+    .text(ctx.t('avatar-type-portrait'), callbacks.avatarType.pack({ type: 'portrait' }))
+    .text(ctx.t('avatar-type-style'), callbacks.avatarType.pack({ type: 'style' }));
+  if (balance < price) keyboard.row().text(ctx.t('balance-topup-button'), callbacks.topupMenu.pack({}));
+  await ctx.reply([ctx.t('avatar-choose-type'), ctx.t('avatar-price-note', { price, balance, enough: balance >= price ? 'yes' : 'no' })].join('\n\n'), { reply_markup: keyboard });
+}
 
 avatarFeature.callbackQuery(callbacks.avatarType.filter, async (ctx) => {
   const type = callbacks.avatarType.unpack(ctx.callbackQuery.data)?.type;
@@ -60,6 +70,7 @@ avatarFeature.on('message:text', async (ctx, next) => {
     pollSeconds: config.fal.pollIntervalSeconds,
     progressSeconds: 30,
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
+    expectedTrainingSeconds: await expectedTrainingSeconds(ctx.services.prisma),
   };
   await startUserWorkflow<typeof avatarTrainingWorkflow>(ctx, 'avatarTrainingWorkflow', {
     workflowId,
@@ -70,15 +81,28 @@ avatarFeature.on('message:text', async (ctx, next) => {
   ctx.session = { step: 'avatar-photos', avatarId };
 });
 
-/** Photos (compressed, or sent as image files) while a draft collects them. */
+/**
+ * Photos (compressed, or sent as image files) while a draft collects them;
+ * each carries its message, so a rejected one is answered under it. A photo
+ * outside any flow is asked what it is for: an avatar, or a picture like it.
+ */
 avatarFeature.on(['message:photo', 'message:document'], async (ctx, next) => {
   const doc = ctx.message.document;
   if (doc && !IMAGE_DOCUMENT.test(doc.mime_type ?? '') && !/\.(jpe?g|png|webp)$/i.test(doc.file_name ?? '')) return next();
-  if (ctx.session.step !== 'avatar-photos' || !ctx.session.avatarId) return ctx.reply(ctx.t('avatar-photo-without-draft'));
   const file = doc ?? ctx.message.photo!.at(-1)!;
+  if (ctx.session.step !== 'avatar-photos' || !ctx.session.avatarId) {
+    ctx.session = { ...ctx.session, loose: { photoFileId: file.file_id } };
+    const keyboard = new InlineKeyboard()
+      .text(ctx.t('photo-use-avatar'), callbacks.photoUse.pack({ m: 'avatar' }))
+      .row()
+      .text(ctx.t('photo-use-imagen'), callbacks.photoUse.pack({ m: 'imagen' }))
+      .row()
+      .text(ctx.t('photo-use-avatar-gen'), callbacks.photoUse.pack({ m: 'avatar-gen' }));
+    return ctx.reply(ctx.t('photo-outside-flow'), { reply_markup: keyboard, reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } });
+  }
   await ctx.services.temporal.workflow
     .getHandle(workflowIds.avatar(ctx.session.avatarId))
-    .signal(photoAddedSignal, { fileId: file.file_id, fileUniqueId: file.file_unique_id });
+    .signal(photoAddedSignal, { fileId: file.file_id, fileUniqueId: file.file_unique_id, messageId: ctx.message.message_id });
 });
 
 /** Buttons carry the avatar id: it must be the user's own avatar, whatever the callback data says. */
@@ -87,13 +111,30 @@ async function ownAvatar(ctx: AppContext, id: string | undefined) {
   return user && id ? findOwnAvatar(ctx.services.prisma, user.id, id) : null;
 }
 
-avatarFeature.callbackQuery(callbacks.avatarStart.filter, async (ctx) => {
-  const avatar = await ownAvatar(ctx, callbacks.avatarStart.unpack(ctx.callbackQuery.data)?.id);
-  if (!avatar) return ctx.answerCallbackQuery({ text: ctx.t('avatar-not-found') });
-  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+/** 🚀: within the job limit and the balance (else a top-up, and "▶ Continue" after it), the draft is told to start. */
+async function startTraining(ctx: AppContext, avatarId: string | undefined) {
+  const avatar = await ownAvatar(ctx, avatarId);
+  if (!avatar) return ctx.callbackQuery ? ctx.answerCallbackQuery({ text: ctx.t('avatar-not-found') }) : ctx.reply(ctx.t('avatar-not-found'));
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
   if (!user || !(await withinJobLimit(ctx, user.id, 'avatar_training'))) return;
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  if (!(await canPay(ctx, { kind: 'avatar-start', avatarId: avatar.id, price: ctx.services.config.tariffs.avatarTraining }))) return;
   await ctx.services.temporal.workflow.getHandle(workflowIds.avatar(avatar.id)).signal(startTrainingSignal);
+}
+avatarFeature.callbackQuery(callbacks.avatarStart.filter, (ctx) => startTraining(ctx, callbacks.avatarStart.unpack(ctx.callbackQuery.data)?.id));
+onContinue('avatar-start', (ctx, waiting) => startTraining(ctx, waiting.avatarId));
+
+/** What a loose photo is for: a new avatar (the photo is not kept: the avatar asks for 10+), or a picture like it. */
+avatarFeature.callbackQuery(callbacks.photoUse.filter, async (ctx) => {
+  const m = callbacks.photoUse.unpack(ctx.callbackQuery.data)?.m;
+  const photo = ctx.session.loose?.photoFileId;
+  if (m === 'avatar') {
+    await ctx.answerCallbackQuery();
+    return showAvatarTypes(ctx);
+  }
+  if (!photo || (m !== 'imagen' && m !== 'avatar-gen')) return ctx.answerCallbackQuery({ text: ctx.t('gen-offer-stale') });
   await ctx.answerCallbackQuery();
+  return askForPrompt(ctx, m === 'imagen' ? 'IMAGEN4' : 'AVATAR', photo);
 });
 
 avatarFeature.callbackQuery(callbacks.avatarCancel.filter, async (ctx) => {

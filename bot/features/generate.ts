@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
+import { expectedGenerationSeconds } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { falWebhookUrl } from '../../workflows/fal-api';
 import type { generationWorkflow } from '../../workflows/generation';
@@ -10,6 +11,7 @@ import type { AppContext } from '../context';
 import type { GenerationDraft } from '../session';
 import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
+import { canPay, onContinue } from './waiting';
 
 /** `/generate` (main avatar), `/imagen` (Imagen 4), "like this photo"; options, then the workflow does everything. */
 export const generateFeature = new Composer<AppContext>();
@@ -58,7 +60,8 @@ async function openOptions(ctx: AppContext, mode: GenerationMode, prompt: string
 
 /** A draft becomes the user's offer: kept in the session, shown with its price and a Create button bound to it. */
 export function offer(ctx: AppContext, draft: Omit<GenerationDraft, 'id'>) {
-  const bound: GenerationDraft = { ...draft, id: randomUUID().slice(0, 8) };
+  const requestMessageId = draft.requestMessageId ?? ctx.message?.message_id ?? ctx.callbackQuery?.message?.message_id;
+  const bound: GenerationDraft = { ...draft, id: randomUUID().slice(0, 8), requestMessageId };
   ctx.session = { ...ctx.session, generation: bound };
   const view = optionsView(ctx, bound);
   return ctx.reply(view.text, { reply_markup: view.kb });
@@ -76,15 +79,15 @@ generateFeature.on('message:photo', async (ctx, next) => {
  * (a command without its argument, the "Generate" buttons, the main menu).
  * The avatar mode needs a ready main avatar first.
  */
-export async function askForPrompt(ctx: AppContext, mode: GenerationMode) {
+export async function askForPrompt(ctx: AppContext, mode: GenerationMode, referenceFileId?: string) {
   if (mode === 'AVATAR') {
     const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
     if (!user) return ctx.reply(ctx.t('balance-no-user'));
     const avatar = await ctx.services.prisma.avatar.findFirst({ where: { userId: user.id, isMain: true, status: 'COMPLETED', deletedAt: null }, select: { name: true } });
     if (!avatar) return ctx.reply(ctx.t('gen-no-avatar'));
   }
-  ctx.session = { step: 'gen-prompt', promptMode: mode };
-  return ctx.reply(ctx.t('gen-ask-prompt', { mode: mode === 'AVATAR' ? 'avatar' : 'imagen' }));
+  ctx.session = { step: 'gen-prompt', promptMode: mode, promptReference: referenceFileId };
+  return ctx.reply(ctx.t(referenceFileId ? 'gen-ask-prompt-reference' : 'gen-ask-prompt', { mode: mode === 'AVATAR' ? 'avatar' : 'imagen' }));
 }
 
 const withPrompt = (mode: GenerationMode) => (ctx: AppContext & { match: string }) =>
@@ -99,9 +102,9 @@ generateFeature.callbackQuery(callbacks.genAsk.filter, async (ctx) => {
 });
 generateFeature.on('message:text', async (ctx, next) => {
   if (ctx.session.step !== 'gen-prompt' || ctx.message.text.startsWith('/')) return next();
-  const mode = ctx.session.promptMode ?? 'AVATAR';
+  const { promptMode = 'AVATAR', promptReference } = ctx.session;
   ctx.session = {};
-  return openOptions(ctx, mode, ctx.message.text);
+  return openOptions(ctx, promptMode, ctx.message.text, promptReference);
 });
 
 /**
@@ -176,6 +179,7 @@ export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
     if (!avatar?.loraUrl) return ctx.reply(ctx.t('gen-no-avatar'));
   }
   if (!(await withinJobLimit(ctx, user.id, 'generation'))) return;
+  if (!(await canPay(ctx, { kind: 'generation', draft, price: unitPrice(ctx, draft.mode) * draft.numImages }))) return;
   const generationId = randomUUID();
   const workflowId = workflowIds.generation(generationId);
   const input: GenerationInput = {
@@ -197,6 +201,8 @@ export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
     deadlineSeconds: config.generation.deadlineMinutes * 60,
     qualityThreshold: config.generation.qualityThreshold,
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
+    replyTo: draft.requestMessageId,
+    expectedSeconds: await expectedGenerationSeconds(prisma),
   };
   ctx.session = { ...ctx.session, generation: undefined };
   await startUserWorkflow<typeof generationWorkflow>(ctx, 'generationWorkflow', {
@@ -206,3 +212,9 @@ export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
     args: [input],
   });
 }
+
+/** After a top-up: the generation that lacked credits is offered again (its price on Create), nothing starts unseen. */
+onContinue('generation', (ctx, waiting) => {
+  const { id: _old, ...draft } = waiting.draft;
+  return offer(ctx, draft);
+});

@@ -6,10 +6,14 @@ import type { topUpWorkflow } from '../../workflows/topup';
 import type { AppContext } from '../context';
 import { topupPacksKeyboard } from '../keyboards';
 import { startUserWorkflow } from '../start-workflow';
+import { offerContinue } from './waiting';
 
 export const topupFeature = new Composer<AppContext>();
 
 type Pack = Config['tariffs']['starsPacks'][number];
+
+/** How long a payment update waits for its credits before offering to continue a waiting action. */
+const CONTINUE_WAIT_MS = 15_000;
 
 /** What an invoice promises, carried by Telegram from the invoice to the payment: `topup:<pack>:<credits>:<stars>`. */
 const invoicePayload = (p: Pack) => `topup:${p.id}:${p.credits}:${p.stars}`;
@@ -65,7 +69,7 @@ topupFeature.on('message:successful_payment', async (ctx) => {
     return ctx.reply(ctx.t('topup-payment-problem'));
   }
   // Credit what the invoice promised, even if the configuration changed since.
-  await startUserWorkflow<typeof topUpWorkflow>(ctx, 'topUpWorkflow', {
+  const handle = await startUserWorkflow<typeof topUpWorkflow>(ctx, 'topUpWorkflow', {
     workflowId: workflowIds.topup(p.telegram_payment_charge_id),
     kind: 'topup',
     summary: `top-up ⭐ ${p.total_amount} (${p.invoice_payload})`,
@@ -81,4 +85,9 @@ topupFeature.on('message:successful_payment', async (ctx) => {
       },
     ],
   });
+  // An action that lacked credits gets "▶ Continue" once the credits are in (within a few seconds; else the user retries it).
+  if (handle && ctx.session.waiting) {
+    const credited = await Promise.race([handle.result(), new Promise<null>((resolve) => setTimeout(() => resolve(null), CONTINUE_WAIT_MS).unref())]).catch(() => null);
+    if (credited?.applied) await offerContinue(ctx, credited.balance);
+  }
 });

@@ -117,7 +117,14 @@ avatar-intro =
     • only you in each photo, face clearly visible;
     • no sunglasses, nothing covering the face;
     • different angles, light and backgrounds.
-avatar-photos-status = 📸 “{ $name }”: { $accepted } of { $min }–{ $max } accepted · { $rejected } rejected
+# $replies: yes — each rejected photo got a reply with its reason.
+avatar-photos-status = 📸 “{ $name }”: { $accepted } of { $min }–{ $max } accepted · { $rejected } rejected{ $replies ->
+        [yes] { $rejected ->
+            [0] {""}
+           *[other] {" "}(see the replies under the photos)
+        }
+       *[no] {""}
+    }
 avatar-photos-more = Send { $more } more.
 avatar-photos-ready = Ready to train — it costs { $price } { CREDITS($price) }. More photos improve the result.
 avatar-start-button = 🚀 Start training ({ $price } { CREDITS($price) })
@@ -134,7 +141,27 @@ photo-reject-explicit = ❌ { $n } — content not allowed
 photo-reject-duplicate = ❌ { $n } — a repeat of a photo already sent
 photo-reject-too_many = ❌ { $n } — over the photo limit
 photo-reject-unknown = ❌ { $n } — not suitable
-avatar-training = ⏳ Training “{ $name }”: { $percent }%. This takes a few minutes to an hour — I'll write when it's ready.
+# The reply under one rejected photo. $reason: as in photo-reject-*.
+photo-rejected = ❌ This photo won't do: { $reason ->
+        [not_image] it is not an image (JPEG, PNG or WebP, please).
+        [too_large] the file is over 20 MB.
+        [too_small] it is too small — the short side is under 512 pixels.
+        [download_failed] it could not be downloaded; please send it again.
+        [no_face] no face found.
+        [many_faces] there are several faces; only yours, please.
+        [blurred] it is blurred.
+        [occluded] the face is covered (glasses, a mask, a hand).
+        [explicit] the content is not allowed.
+        [duplicate] it repeats a photo you already sent.
+        [too_many] the maximum number of photos is reached.
+       *[other] it did not pass the check.
+    }
+# $percent: FAL's progress; $elapsed: minutes so far; $left: estimated minutes left; $queue: place in FAL's queue (0 — not queued).
+avatar-training = ⏳ Training “{ $name }” · { $queue ->
+        [0] { $percent }%
+       *[other] queued, place { $queue }
+    } · { $elapsed } min so far · ~{ $left } min left
+    I'll send a new message when the avatar is ready.
 avatar-ready = ✅ Avatar “{ $name }” is ready! Make it your main one in /avatar.
 avatar-ready-main = ✅ Avatar “{ $name }” is ready and set as your main avatar!
 avatar-failed = 😔 Training “{ $name }” failed. { $refunded } { CREDITS($refunded) } returned to your balance.
@@ -229,10 +256,14 @@ gen-go-button = 🎨 Create — { $total } { CREDITS($total) }
 gen-offer-stale = These options are out of date — start again: /imagen or /generate.
 gen-offer-changed = The offer has changed. The current price is below; nothing was charged.
 gen-options-not-updated = Could not update the options — nothing changed. Please press again.
+# $seconds: what a generation usually takes, as observed (0 — not known).
 gen-working = 🎨 Creating { $count ->
         [one] your image
        *[other] your images
-    }… Usually under a minute.
+    }… { $seconds ->
+        [0] Usually under a minute.
+       *[other] Usually ~{ $seconds } s. ✖️ stops it and returns the credits.
+    }
 gen-partial = ⚠️ { $delivered } of { $requested } made it: the rest failed or did not pass the checks. { $refunded } { CREDITS($refunded) } returned.
 gen-failed = 😔 The image could not be created. { $refunded } { CREDITS($refunded) } returned to your balance.
 gen-cancelled = Generation cancelled. { $refunded } { CREDITS($refunded) } returned to your balance.
@@ -245,6 +276,32 @@ gen-ask-prompt = { $mode ->
         [avatar] 🧑‍🎨 What shall I draw with your avatar? Describe the scene in one message.
        *[imagen] 🖼 What shall Imagen 4 draw? Describe the picture in one message.
     } /cancel to stop.
+
+## Money before work, conversation state
+# $enough: yes | no.
+avatar-price-note = 💳 Training costs { $price } { CREDITS($price) }; your balance is { $balance }. { $enough ->
+        [yes] Credits are charged only when the training starts.
+       *[no] That is not enough — top up now so you don't wait after sending the photos.
+    }
+insufficient-funds-waiting =
+    💳 Not enough credits: { $required } needed, { $balance } on your balance. Nothing was charged.
+    Top up — after the payment a “▶ Continue” button appears.
+# $kind: avatar-start | generation.
+continue-offer = ✅ You have enough credits now (balance { $balance }). { $kind ->
+        [avatar-start] Continue the avatar training for { $price } { CREDITS($price) }?
+       *[generation] Continue creating the images for { $price } { CREDITS($price) }?
+    }
+continue-button = ▶ Continue
+continue-nothing = Nothing to continue — please start again.
+photo-outside-flow = 📷 What shall I do with this photo?
+photo-use-avatar = 🧑‍🎨 Create an avatar (10–20 photos needed)
+photo-use-imagen = 🖼 Draw something like it (Imagen 4)
+photo-use-avatar-gen = 🎨 Draw something like it with my avatar
+# $mode: avatar | imagen.
+gen-ask-prompt-reference = { $mode ->
+        [avatar] 🧑‍🎨 I'll draw with your avatar in the spirit of this photo.
+       *[imagen] 🖼 I'll draw in the spirit of this photo with Imagen 4.
+    } Describe in one message what to change or add. /cancel to stop.
 
 ## Transcription
 tr-checking = 🎧 Got it. Checking the recording…

@@ -121,7 +121,14 @@ avatar-intro =
     • на каждом фото — только вы, лицо хорошо видно;
     • без солнечных очков и закрытого лица;
     • разные ракурсы, освещение и фон.
-avatar-photos-status = 📸 «{ $name }»: принято { $accepted } из { $min }–{ $max } · отклонено { $rejected }
+# $replies: yes — each rejected photo got a reply with its reason.
+avatar-photos-status = 📸 «{ $name }»: принято { $accepted } из { $min }–{ $max } · отклонено { $rejected }{ $replies ->
+        [yes] { $rejected ->
+            [0] {""}
+           *[other] {" "}(ответы под фото)
+        }
+       *[no] {""}
+    }
 avatar-photos-more = Пришлите ещё { $more } фото.
 avatar-photos-ready = Можно начинать обучение — это стоит { $price } { CREDITS($price) }. Ещё фото улучшат результат.
 avatar-start-button = 🚀 Начать обучение ({ $price } { CREDITS($price) })
@@ -138,7 +145,27 @@ photo-reject-explicit = ❌ { $n } — недопустимое содержан
 photo-reject-duplicate = ❌ { $n } — повтор уже присланного фото
 photo-reject-too_many = ❌ { $n } — сверх лимита фото
 photo-reject-unknown = ❌ { $n } — не подошло
-avatar-training = ⏳ Обучаю аватар «{ $name }»: { $percent }%. Обычно это занимает от нескольких минут до часа — я напишу, когда всё будет готово.
+# The reply under one rejected photo. $reason: as in photo-reject-*.
+photo-rejected = ❌ Это фото не подойдёт: { $reason ->
+        [not_image] это не изображение (нужны JPEG, PNG или WebP).
+        [too_large] файл больше 20 МБ.
+        [too_small] слишком маленькое — короткая сторона меньше 512 пикселей.
+        [download_failed] не удалось загрузить, пришлите его ещё раз.
+        [no_face] не найдено лицо.
+        [many_faces] на фото несколько лиц, нужно только ваше.
+        [blurred] размыто.
+        [occluded] лицо закрыто (очки, маска, рука).
+        [explicit] недопустимое содержание.
+        [duplicate] это повтор уже присланного фото.
+        [too_many] уже набрано максимальное число фото.
+       *[other] оно не прошло проверку.
+    }
+# $percent: FAL's progress; $elapsed: minutes so far; $left: estimated minutes left; $queue: place in FAL's queue (0 — not queued).
+avatar-training = ⏳ Обучение «{ $name }» · { $queue ->
+        [0] { $percent }%
+       *[other] в очереди, место { $queue }
+    } · идёт { $elapsed } мин · осталось ~{ $left } мин
+    Я пришлю новое сообщение, когда аватар будет готов.
 avatar-ready = ✅ Аватар «{ $name }» готов! Сделать его основным можно в /avatar.
 avatar-ready-main = ✅ Аватар «{ $name }» готов и выбран основным!
 avatar-failed = 😔 Не удалось обучить аватар «{ $name }». { $refunded } { CREDITS($refunded) } возвращены на баланс.
@@ -234,10 +261,14 @@ gen-go-button = 🎨 Создать — { $total } { CREDITS($total) }
 gen-offer-stale = Эти настройки устарели — начните заново: /imagen или /generate.
 gen-offer-changed = Предложение изменилось. Ниже — актуальная цена; ничего не списано.
 gen-options-not-updated = Не получилось обновить настройки — ничего не изменилось. Нажмите ещё раз.
+# $seconds: сколько обычно занимает генерация (0 — неизвестно).
 gen-working = 🎨 Создаю { $count ->
         [one] изображение
        *[other] изображения
-    }… Обычно это меньше минуты.
+    }… { $seconds ->
+        [0] Обычно это меньше минуты.
+       *[other] Обычно ~{ $seconds } с. ✖️ — остановить и вернуть кредиты.
+    }
 gen-partial = ⚠️ Получилось { $delivered } из { $requested }: остальные не прошли проверку или не удались. { $refunded } { CREDITS($refunded) } возвращены.
 gen-failed = 😔 Не удалось создать изображение. { $refunded } { CREDITS($refunded) } возвращены на баланс.
 gen-cancelled = Генерация отменена. { $refunded } { CREDITS($refunded) } возвращены на баланс.
@@ -250,6 +281,32 @@ gen-ask-prompt = { $mode ->
         [avatar] 🧑‍🎨 Что нарисовать с вашим аватаром? Опишите сцену одним сообщением.
        *[imagen] 🖼 Что нарисовать через Imagen 4? Опишите картинку одним сообщением.
     } /cancel — отменить.
+
+## Деньги до работы, состояние разговора
+# $enough: yes | no.
+avatar-price-note = 💳 Обучение стоит { $price } { CREDITS($price) }, на балансе { $balance }. { $enough ->
+        [yes] Кредиты спишутся только при запуске обучения.
+       *[no] Этого не хватит — пополните баланс сейчас, чтобы не ждать после загрузки фото.
+    }
+insufficient-funds-waiting =
+    💳 Не хватает кредитов: нужно { $required }, на балансе { $balance }. Ничего не списано.
+    Пополните баланс — после оплаты появится кнопка «▶ Продолжить».
+# $kind: avatar-start | generation.
+continue-offer = ✅ Теперь кредитов хватает (баланс { $balance }). { $kind ->
+        [avatar-start] Продолжить обучение аватара за { $price } { CREDITS($price) }?
+       *[generation] Продолжить создание изображений за { $price } { CREDITS($price) }?
+    }
+continue-button = ▶ Продолжить
+continue-nothing = Продолжать нечего — начните заново.
+photo-outside-flow = 📷 Что сделать с этим фото?
+photo-use-avatar = 🧑‍🎨 Создать аватар (нужно 10–20 фото)
+photo-use-imagen = 🖼 Нарисовать в его духе (Imagen 4)
+photo-use-avatar-gen = 🎨 Нарисовать в его духе с моим аватаром
+# $mode: avatar | imagen.
+gen-ask-prompt-reference = { $mode ->
+        [avatar] 🧑‍🎨 Нарисую с вашим аватаром в духе этого фото.
+       *[imagen] 🖼 Нарисую в духе этого фото через Imagen 4.
+    } Опишите одним сообщением, что изменить или добавить. /cancel — отменить.
 
 ## Transcription
 tr-checking = 🎧 Принято. Проверяю запись…
