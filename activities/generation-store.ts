@@ -127,7 +127,7 @@ export function imageButtons(imageIds: readonly string[]): LocalizedButton[][] {
   return imageIds.map((id, i) => {
     const params = { n: imageIds.length > 1 ? i + 1 : 0 };
     return [
-      { label: { key: 'button-favorite', params }, data: callbacks.imageFavorite.pack({ id }) },
+      { label: { key: 'button-favorite', params: { ...params, on: 'no' } }, data: callbacks.imageFavorite.pack({ id }) },
       { label: { key: 'button-again', params }, data: callbacks.imageAgain.pack({ id }) },
       { label: { key: 'button-prompt', params }, data: callbacks.imagePrompt.pack({ id }) },
     ];

@@ -9,7 +9,7 @@ import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import { mergeChunks, splitForMessage, toSrt, toTxt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
 import { audioKeys, heartbeating } from './audio';
-import { undelivered, type Undelivered } from './telegram';
+import { replyTo, undelivered, type Undelivered } from './telegram';
 
 /**
  * Transcription's rows, Whisper calls and delivery (DESIGN.md, process 3):
@@ -60,6 +60,8 @@ export interface DeliverTranscriptInput {
   chatId: number;
   language: Language;
   transcriptId: string;
+  /** The user's audio message: the transcript replies to it (or is sent plainly if it is gone). */
+  replyTo?: number;
 }
 
 export const TranscriptionErrors = {
@@ -211,7 +213,7 @@ export function createTranscriptionActivities({
      * .srt files. Nothing recognised: not delivered (the job refunds). A retry
      * resumes after the parts already sent (heartbeat details).
      */
-    async deliverTranscript({ chatId, language, transcriptId }: DeliverTranscriptInput): Promise<{ delivered: boolean; undelivered?: Undelivered }> {
+    async deliverTranscript({ chatId, language, transcriptId, replyTo: request }: DeliverTranscriptInput): Promise<{ delivered: boolean; undelivered?: Undelivered }> {
       const row = await prisma.transcript.findUnique({ where: { id: transcriptId } });
       if (!row) throw ApplicationFailure.create({ message: `transcript ${transcriptId} does not exist`, type: TranscriptionErrors.notFound, nonRetryable: true });
       const text = row.text?.trim() ?? '';
@@ -221,9 +223,9 @@ export function createTranscriptionActivities({
       const baseName = (row.fileName ?? 'transcript').replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}_ -]+/gu, '_').slice(0, 60) || 'transcript';
       const steps: (() => Promise<unknown>)[] =
         text.length <= MESSAGE_TEXT_LIMIT
-          ? [() => telegramApi.sendMessage(chatId, `${header}\n\n${text}`)]
+          ? [() => telegramApi.sendMessage(chatId, `${header}\n\n${text}`, replyTo(request))]
           : [
-              () => telegramApi.sendMessage(chatId, `${header}\n\n${splitForMessage(text, MESSAGE_TEXT_LIMIT).head}\n\n${t(language, 'tr-result-files')}`),
+              () => telegramApi.sendMessage(chatId, `${header}\n\n${splitForMessage(text, MESSAGE_TEXT_LIMIT).head}\n\n${t(language, 'tr-result-files')}`, replyTo(request)),
               async () => telegramApi.sendDocument(chatId, new InputFile(await storage.get('transcripts', row.txtObjectKey!), `${baseName}.txt`)),
               async () => telegramApi.sendDocument(chatId, new InputFile(await storage.get('transcripts', row.srtObjectKey!), `${baseName}.srt`)),
             ];

@@ -40,10 +40,13 @@ export interface RateLimit {
  * Messages: 12 per 10 s (an album counts once) — more than a person types,
  * fewer than a script floods. Button presses have their own, looser budget
  * (30 per 10 s): browsing the gallery or setting options is fast clicking.
+ * Photos too (30 per 10 s): an avatar takes up to 20, and people send them
+ * one by one as fast as the client lets them — none of those may be dropped.
  */
-export const RATE_LIMITS: { messages: RateLimit; buttons: RateLimit } = {
+export const RATE_LIMITS: { messages: RateLimit; buttons: RateLimit; photos: RateLimit } = {
   messages: { limit: 12, windowSeconds: 10 },
   buttons: { limit: 30, windowSeconds: 10 },
+  photos: { limit: 30, windowSeconds: 10 },
 };
 
 /**
@@ -52,13 +55,14 @@ export const RATE_LIMITS: { messages: RateLimit; buttons: RateLimit } = {
  * presses; the update is dropped. Other users are not affected; payments and
  * pre-checkout answers are never limited (Telegram waits for them).
  */
-export function rateLimitPerUser(redis: Redis, limits = RATE_LIMITS, prefix = 'aisha:rate:'): MiddlewareFn<AppContext> {
+export function rateLimitPerUser(redis: Redis, limits: typeof RATE_LIMITS = RATE_LIMITS, prefix = 'aisha:rate:'): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const userId = ctx.from?.id;
     if (!userId || ctx.preCheckoutQuery || ctx.message?.successful_payment) return next();
     const group = ctx.message?.media_group_id;
     if (group && (await redis.set(`${prefix}album:${group}`, '1', 'EX', 60, 'NX')) !== 'OK') return next();
-    const kind = ctx.callbackQuery ? 'buttons' : 'messages';
+    const photo = Boolean(ctx.message?.photo || ctx.message?.document?.mime_type?.startsWith('image/'));
+    const kind = ctx.callbackQuery ? 'buttons' : photo ? 'photos' : 'messages';
     const { limit, windowSeconds } = limits[kind];
     const key = `${prefix}${kind}:${userId}:${Math.floor(Date.now() / 1000 / windowSeconds)}`;
     const [[, count]] = (await redis.multi().incr(key).expire(key, windowSeconds * 2).exec()) as [[null, number], [null, number]];

@@ -22,6 +22,10 @@ export interface TranscriptionInput {
   confirmTimeoutSeconds: number;
   /** Chunks transcribed at the same time (this job). */
   parallelChunks: number;
+  /** The user's audio message: the transcript and the outcome reply to it. */
+  replyTo?: number;
+  /** Seconds of work per second of audio, as observed (lib/db/estimates.ts): the estimate before the first chunk is done. */
+  expectedRatio?: number;
 }
 
 export type TranscriptionStage =

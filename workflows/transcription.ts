@@ -5,7 +5,7 @@ import { formatDuration } from '../lib/duration';
 import { billingFor } from './billing-client';
 import { notifyInsufficientFunds } from './notifications';
 import { audioActivities, dbActivities, telegramActivities, transcribeActivities } from './proxies';
-import { noteInMemo } from './memo';
+import { followableJobs, noteInMemo } from './memo';
 import { JobStatusKey } from './search-attributes';
 import {
   cancelTranscriptionSignal,
@@ -66,10 +66,18 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     if (outcome.undelivered === 'blocked') userBlocked();
     return outcome;
   };
-  /** The live message shows the outcome (a notification never fails the job: activities/telegram.ts). */
+  /**
+   * The outcome: a new message replying to the user's recording (Telegram
+   * notifies on new messages, not on edits), the live message removed. Older
+   * histories edited the live message into the outcome. A notification never
+   * fails the job (activities/telegram.ts).
+   */
   const showOutcome = async (message: LocalizedMessage) => {
     if (blocked) return;
-    if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
+    if (followableJobs()) {
+      if (progress) await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
+      await telegram.sendMessage({ ...chat, message, replyTo: input.replyTo });
+    } else if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
     else await telegram.sendMessage({ ...chat, message });
   };
   /** Ends a job that charged nothing: the row, the stage, the live message; also when the job itself is being cancelled. */
@@ -96,6 +104,13 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
 
   stage('transcribing');
   await db.setTranscriptStatus({ transcriptId, status: 'RUNNING' });
+  const startedAt = Date.now();
+  /** Minutes left: from the pace of the chunks done so far, else from observed jobs (seconds of work per second of audio). */
+  const minutesLeft = (done: number) => {
+    const elapsed = (Date.now() - startedAt) / 1000;
+    const left = done > 0 ? (elapsed / done) * (chunks.length - done) : Math.max((input.expectedRatio ?? 0.1) * durationSeconds - elapsed, 30);
+    return Math.max(1, Math.ceil(left / 60));
+  };
   let finished = false;
   const showProgress = async () => {
     let shown = -1;
@@ -107,8 +122,9 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
         await telegram.editMessage({
           ...chat,
           messageId: progress?.messageId,
-          message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length } }, { key: 'tr-quote', params: quote }],
+          message: [{ key: 'tr-progress', params: { done: shown, total: chunks.length, left: minutesLeft(shown) } }, { key: 'tr-quote', params: quote }],
           buttons: [cancelButton],
+          float: true,
         }),
       );
       // One live message: an edit that had to become a new message is the one edited from now on.
@@ -152,7 +168,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     await outcome;
     finished = true;
     stage('delivering');
-    const delivery = reached(await telegram.deliverTranscript({ ...chat, transcriptId }));
+    const delivery = reached(await telegram.deliverTranscript({ ...chat, transcriptId, replyTo: input.replyTo }));
     delivered = delivery.delivered;
     if (!delivered) status.failureReason ??= delivery.undelivered ? 'not_delivered' : 'no_speech';
   } catch (err) {

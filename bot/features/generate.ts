@@ -218,3 +218,13 @@ onContinue('generation', (ctx, waiting) => {
   const { id: _old, ...draft } = waiting.draft;
   return offer(ctx, draft);
 });
+
+/** Text sent outside any flow, offered as a prompt (bot/features/unhandled.ts): its options and price, as for /imagen. */
+generateFeature.callbackQuery(callbacks.promptUse.filter, async (ctx) => {
+  const m = callbacks.promptUse.unpack(ctx.callbackQuery.data)?.m;
+  const text = ctx.session.loose?.text;
+  if (!text || (m !== 'imagen' && m !== 'avatar')) return ctx.answerCallbackQuery({ text: ctx.t('gen-offer-stale') });
+  await ctx.answerCallbackQuery();
+  ctx.session = { ...ctx.session, loose: undefined };
+  return openOptions(ctx, m === 'imagen' ? 'IMAGEN4' : 'AVATAR', text);
+});

@@ -20,8 +20,20 @@ imageActionsFeature.callbackQuery(callbacks.imageFavorite.filter, async (ctx) =>
   const id = callbacks.imageFavorite.unpack(ctx.callbackQuery.data)?.id;
   const state = user && id ? await toggleFavorite(ctx.services.prisma, user.id, id) : null;
   if (state === null) return ctx.answerCallbackQuery({ text: ctx.t('image-not-found') });
+  await showFavoriteState(ctx, state);
   return ctx.answerCallbackQuery({ text: ctx.t(state ? 'favorite-on' : 'favorite-off') });
 });
+
+/** The pressed ⭐ shows the new state (☆/⭐) on its button; the rest of the keyboard stays as it was. */
+async function showFavoriteState(ctx: AppContext, on: boolean) {
+  const rows = ctx.callbackQuery?.message?.reply_markup?.inline_keyboard;
+  const data = ctx.callbackQuery?.data;
+  if (!rows || !data) return;
+  const keyboard = rows.map((row, i) =>
+    row.map((b) => ('callback_data' in b && b.callback_data === data ? { text: ctx.t('button-favorite', { n: rows.length > 1 ? i + 1 : 0, on: on ? 'yes' : 'no' }), callback_data: data } : b)),
+  );
+  await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: keyboard } }).catch((err: unknown) => ctx.logger.info({ err }, 'favourite state not shown'));
+}
 
 imageActionsFeature.callbackQuery(callbacks.imagePrompt.filter, async (ctx) => {
   const found = await ownImage(ctx, callbacks.imagePrompt.unpack(ctx.callbackQuery.data)?.id);

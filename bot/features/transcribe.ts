@@ -1,5 +1,6 @@
 import { Composer } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
+import { observedTranscriptionRatio } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { formatDuration } from '../../lib/duration';
 import { seededUuid } from '../../lib/seeded-uuid';
@@ -11,7 +12,7 @@ import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
 
 /**
- * Transcription: any voice note, audio file, video note or audio document
+ * Transcription: any voice note, audio file, video, video note or audio document
  * starts `tr-<id>`. The workflow downloads, checks, quotes (long files),
  * charges and delivers; the bot only starts it and forwards the buttons.
  */
@@ -25,11 +26,11 @@ const AUDIO_EXTENSION = /\.(mp3|m4a|m4b|aac|ogg|oga|opus|wav|flac|webm|mp4|mpeg|
 /** How long a quote waits for its confirm button. */
 const CONFIRM_TIMEOUT_SECONDS = 24 * 3600;
 
-transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'message:document'], async (ctx, next) => {
+transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'message:video', 'message:document'], async (ctx, next) => {
   const m = ctx.message;
   const doc = m.document;
   if (doc && !AUDIO_DOCUMENT.test(doc.mime_type ?? '') && !AUDIO_EXTENSION.test(doc.file_name ?? '')) return next();
-  const file = m.voice ?? m.audio ?? m.video_note ?? doc!;
+  const file = m.voice ?? m.audio ?? m.video_note ?? m.video ?? doc!;
   const { config, prisma } = ctx.services;
   const duration = 'duration' in file ? file.duration : undefined;
   const maxSeconds = config.transcription.maxMinutes * 60;
@@ -60,11 +61,13 @@ transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'm
     confirmAboveSeconds: config.transcription.confirmMinutes * 60,
     confirmTimeoutSeconds: CONFIRM_TIMEOUT_SECONDS,
     parallelChunks: config.transcription.parallelChunks,
+    replyTo: m.message_id,
+    expectedRatio: await observedTranscriptionRatio(prisma),
   };
   await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
     workflowId: workflowIds.transcription(transcriptId),
     kind: 'transcription',
-    summary: `${m.voice ? 'voice note' : m.video_note ? 'video note' : m.audio ? 'audio' : 'audio document'}${duration ? ` ${formatDuration(duration)}` : ''}${input.fileName ? ` “${input.fileName}”` : ''}${file.file_size ? `, ${(file.file_size / 1_048_576).toFixed(1)} MB` : ''}`,
+    summary: `${m.voice ? 'voice note' : m.video_note ? 'video note' : m.video ? 'video' : m.audio ? 'audio' : 'audio document'}${duration ? ` ${formatDuration(duration)}` : ''}${input.fileName ? ` “${input.fileName}”` : ''}${file.file_size ? `, ${(file.file_size / 1_048_576).toFixed(1)} MB` : ''}`,
     args: [input],
   });
 });

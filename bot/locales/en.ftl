@@ -27,7 +27,6 @@ tx-TOPUP = ⭐ Top-up
 tx-CHARGE = 💳 Charge
 tx-REFUND = ↩️ Refund
 tx-ADJUST = 🛠 Adjustment
-unhandled-text = I didn't understand that. See /help for commands.
 unhandled-callback = This button no longer works.
 private-only = 🔒 Balance, images, avatars and transcripts live only in your private chat with me.
 button-open-private = Open the private chat
@@ -181,7 +180,6 @@ avatar-renamed = Done: “{ $name }”.
 avatar-delete-confirm = Delete avatar “{ $name }” and its photos? If it is training, training stops and the credits come back.
 avatar-delete-yes = 🗑 Delete
 avatar-deleted = Avatar “{ $name }” deleted.
-avatar-photo-without-draft = To create an avatar from photos, open /avatar.
 button-main = ⭐ Main
 button-rename = ✏️ Name
 button-delete = 🗑
@@ -207,9 +205,16 @@ gen-caption =
     “{ $prompt }”
 gen-buttons-title = 👆 Buttons for the album's images, by number, left to right: ⭐ favourite · 🔁 again · 📝 prompt
 # $n: the image's number in the album; 0 when there is one image (full label).
-button-favorite = { $n ->
-        [0] ⭐ Favourite
-       *[other] ⭐ { $n }
+# $on: yes — already a favourite (the button shows the state).
+button-favorite = { $on ->
+        [yes] { $n ->
+            [0] ⭐ Favourite
+           *[other] ⭐ { $n }
+        }
+       *[no] { $n ->
+            [0] ☆ Favourite
+           *[other] ☆ { $n }
+        }
     }
 button-again = { $n ->
         [0] 🔁 Again
@@ -293,6 +298,15 @@ continue-offer = ✅ You have enough credits now (balance { $balance }). { $kind
     }
 continue-button = ▶ Continue
 continue-nothing = Nothing to continue — please start again.
+unknown-command = There is no such command. What I can do: /help.
+waiting-avatar-photos = 📸 I'm waiting for your avatar's photos: send them (albums work), then press 🚀 in the message with the counter. /cancel drops the avatar.
+text-outside-flow = 🎨 Shall I draw this?
+# $price: credits per image.
+text-use-imagen = 🖼 Imagen 4 · { $price } { CREDITS($price) } per image
+text-use-avatar = 🧑‍🎨 With my avatar · { $price } { CREDITS($price) } per image
+# $name: the file's name or type.
+unsupported-document = 📄 I can't open “{ $name }”. For an avatar I need photos (JPEG, PNG, WebP); for a transcript, a voice note, audio or video. What I can do: /help.
+unsupported-message = 🤷 I can't do anything with this kind of message. Send text, a photo, a voice note or audio — or open /help.
 photo-outside-flow = 📷 What shall I do with this photo?
 photo-use-avatar = 🧑‍🎨 Create an avatar (10–20 photos needed)
 photo-use-imagen = 🖼 Draw something like it (Imagen 4)
@@ -322,8 +336,8 @@ tr-confirmed = Transcribing { $duration }…
 tr-cancelled-free = Transcription cancelled. Nothing was charged.
 tr-not-started = Transcription not started.
 tr-cancelled = Transcription cancelled. { $refunded } { CREDITS($refunded) } returned to your balance.
-# $done, $total: chunks.
-tr-progress = 📝 Transcribing: chunk { $done }/{ $total }…
+# $done, $total: chunks; $left: estimated minutes left.
+tr-progress = 📝 Transcribing: part { $done }/{ $total } · ~{ $left } min left
 tr-done = ✅ Transcript ready. Charged: { $price } { CREDITS($price) }.
 # $reason: no_speech | deadline | other.
 tr-failed = { $reason ->

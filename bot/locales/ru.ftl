@@ -29,7 +29,6 @@ tx-TOPUP = ⭐ Пополнение
 tx-CHARGE = 💳 Списание
 tx-REFUND = ↩️ Возврат
 tx-ADJUST = 🛠 Корректировка
-unhandled-text = Я не понял сообщение. Список команд — /help.
 unhandled-callback = Эта кнопка больше не работает.
 private-only = 🔒 Баланс, изображения, аватары и расшифровки — только в личном чате со мной.
 button-open-private = Открыть личный чат
@@ -185,7 +184,6 @@ avatar-renamed = Готово: «{ $name }».
 avatar-delete-confirm = Удалить аватар «{ $name }» и его фото? Если он обучается, обучение остановится и кредиты вернутся.
 avatar-delete-yes = 🗑 Удалить
 avatar-deleted = Аватар «{ $name }» удалён.
-avatar-photo-without-draft = Чтобы создать аватар из фото, откройте /avatar.
 button-main = ⭐ Основной
 button-rename = ✏️ Имя
 button-delete = 🗑
@@ -212,9 +210,16 @@ gen-caption =
     «{ $prompt }»
 gen-buttons-title = 👆 Кнопки к изображениям альбома — по номеру, слева направо: ⭐ в избранное · 🔁 ещё раз · 📝 промпт
 # $n: номер изображения в альбоме; 0 — изображение одно (подпись полностью).
-button-favorite = { $n ->
-        [0] ⭐ В избранное
-       *[other] ⭐ { $n }
+# $on: yes — уже в избранном (кнопка показывает состояние).
+button-favorite = { $on ->
+        [yes] { $n ->
+            [0] ⭐ В избранном
+           *[other] ⭐ { $n }
+        }
+       *[no] { $n ->
+            [0] ☆ В избранное
+           *[other] ☆ { $n }
+        }
     }
 button-again = { $n ->
         [0] 🔁 Ещё раз
@@ -298,6 +303,15 @@ continue-offer = ✅ Теперь кредитов хватает (баланс 
     }
 continue-button = ▶ Продолжить
 continue-nothing = Продолжать нечего — начните заново.
+unknown-command = Такой команды нет. Что я умею — /help.
+waiting-avatar-photos = 📸 Сейчас я жду фото для аватара: пришлите их (можно альбомом), затем нажмите 🚀 в сообщении со счётчиком. /cancel — отменить аватар.
+text-outside-flow = 🎨 Нарисовать это?
+# $price: кредитов за изображение.
+text-use-imagen = 🖼 Imagen 4 · { $price } { CREDITS($price) } за изображение
+text-use-avatar = 🧑‍🎨 С моим аватаром · { $price } { CREDITS($price) } за изображение
+# $name: имя или тип файла.
+unsupported-document = 📄 «{ $name }» я не открываю. Для аватара нужны фото (JPEG, PNG, WebP), для расшифровки — голосовое, аудио или видео. Что я умею — /help.
+unsupported-message = 🤷 С таким сообщением я ничего сделать не могу. Пришлите текст, фото, голосовое или аудио — или откройте /help.
 photo-outside-flow = 📷 Что сделать с этим фото?
 photo-use-avatar = 🧑‍🎨 Создать аватар (нужно 10–20 фото)
 photo-use-imagen = 🖼 Нарисовать в его духе (Imagen 4)
@@ -327,8 +341,8 @@ tr-confirmed = Расшифровываю { $duration }…
 tr-cancelled-free = Расшифровка отменена. Ничего не списано.
 tr-not-started = Расшифровка не запущена.
 tr-cancelled = Расшифровка отменена. { $refunded } { CREDITS($refunded) } возвращено на баланс.
-# $done, $total: chunks.
-tr-progress = 📝 Расшифровываю: часть { $done }/{ $total }…
+# $done, $total: chunks; $left: estimated minutes left.
+tr-progress = 📝 Расшифровываю: часть { $done }/{ $total } · осталось ~{ $left } мин
 tr-done = ✅ Расшифровка готова. Списано { $price } { CREDITS($price) }.
 # $reason: no_speech | deadline | other.
 tr-failed = { $reason ->

@@ -205,7 +205,7 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
       expect(data.equals(await storage.get('generations', images[0]!.objectKey))).toBe(true);
       expect(size).toMatchObject({ width: 768, height: 1024 });
       expect(buttonData(message!.reply_markup)).toEqual([[callbacks.imageFavorite.pack({ id: imageIds[0]! }), callbacks.imageAgain.pack({ id: imageIds[0]! }), callbacks.imagePrompt.pack({ id: imageIds[0]! })]]);
-      expect(message!.reply_markup!.inline_keyboard[0]!.map((b) => b.text)).toEqual(['⭐ В избранное', '🔁 Ещё раз', '📝 Промпт']);
+      expect(message!.reply_markup!.inline_keyboard[0]!.map((b) => b.text)).toEqual(['☆ В избранное', '🔁 Ещё раз', '📝 Промпт']);
       expect(heartbeats).toEqual([{ telegramFileIds }]);
     });
 
