@@ -208,11 +208,11 @@ gen-buttons-title = 👆 Buttons for the album's images, by number, left to righ
 # $on: yes — already a favourite (the button shows the state).
 button-favorite = { $on ->
         [yes] { $n ->
-            [0] ⭐ Favourite
+            [0] ⭐ In favourites
            *[other] ⭐ { $n }
         }
        *[no] { $n ->
-            [0] ☆ Favourite
+            [0] ☆ Add to favourites
            *[other] ☆ { $n }
         }
     }

@@ -88,7 +88,7 @@ describe('/avatar: list, main, rename, delete — only one\'s own avatars', () =
       tg().sendText(id, '/start');
       await eventually(() => has(id, 'Привет'));
       const avatarId = await trainedAvatar(id, 'Удаляемый', 9300, false);
-      await eventually(() => msgs(id).find((m) => m.text?.startsWith('⏳ Обучаю')));
+      await eventually(() => msgs(id).find((m) => m.text?.startsWith('⏳ Обучение')));
       const minioBefore = createMinio(stack.config.minio);
       let stored = 0;
       for await (const _ of minioBefore.listObjectsV2('avatars', `${(await stack.prisma.avatar.findUniqueOrThrow({ where: { id: avatarId } })).userId}/${avatarId}/`, true)) stored++;

@@ -90,12 +90,10 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
     await tg().users.sendPhoto(id, await photo(2001, { width: 100, height: 100 }));
     await tg().users.sendPhoto(id, await photo(2002, { marker: [0, 0, 255] }));
     await tg().users.sendPhoto(id, good); // the same bytes again (a new file_unique_id is not guaranteed; the hash decides)
-    const status = await eventually(() => (statusMessage(id)?.text?.includes('отклонено 4') ? statusMessage(id) : null), { timeoutMs: 60_000 });
+    const status = await eventually(() => (statusMessage(id)?.text?.includes('отклонено 4 (ответы под фото)') ? statusMessage(id) : null), { timeoutMs: 60_000 });
     expect(status.text).toContain('принято 1 из 10–20');
-    expect(status.text).toContain('не изображение');
-    expect(status.text).toContain('слишком маленькое');
-    expect(status.text).toContain('несколько лиц');
-    expect(status.text).toContain('повтор');
+    // each reason in a reply under its photo
+    for (const reason of ['не изображение', 'слишком маленькое', 'несколько лиц', 'повтор']) await eventually(() => has(id, `Это фото не подойдёт: ${reason}`));
     const rows = await stack.prisma.avatarPhoto.findMany({ where: { avatarId } });
     // the identical re-send has the same file_unique_id as the accepted photo: shown as a repeat, one row per file
     expect(rows.filter((r) => r.status === 'REJECTED').map((r) => r.rejectReason).sort()).toEqual(['many_faces', 'not_image', 'too_small']);
@@ -113,7 +111,7 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       await pressStart(id);
       await eventually(() => has(id, '✅ Аватар «Поллинг» готов'), { timeoutMs: 60_000 });
       expect(await stack.prisma.transaction.count({ where: { jobId: workflowIds.avatar(avatarId) } })).toBe(1);
-      expect(texts(id).filter((t) => t.includes('готов'))).toHaveLength(1);
+      expect(texts(id).filter((t) => t.startsWith('✅ Аватар'))).toHaveLength(1);
     }
     Object.assign(stack.fal.knobs, { webhookLossRate: 0, webhookDuplicates: 0 });
   });
@@ -145,7 +143,7 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       await sendGoodPhotos(id, 10, 5000);
       await eventually(() => statusMessage(id)?.text?.includes('принято 10'), { timeoutMs: 60_000 });
       await pressStart(id);
-      const training = await eventually(() => tg().world.botMessages(id).find((m) => m.text?.startsWith('⏳ Обучаю')));
+      const training = await eventually(() => tg().world.botMessages(id).find((m) => m.text?.startsWith('⏳ Обучение')));
       tg().pressButton(id, training.message_id, `ax:${avatarId}`);
       await eventually(() => has(id, 'Аватар «Отмена» отменён. 150 кредитов возвращены'), { timeoutMs: 30_000 });
       const user = await userRow(id);
@@ -172,7 +170,7 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       await sendGoodPhotos(id, 10, 6000);
       await eventually(() => statusMessage(id)?.text?.includes('принято 10'), { timeoutMs: 60_000 });
       await pressStart(id);
-      await eventually(() => tg().world.botMessages(id).find((m) => m.text?.startsWith('⏳ Обучаю')));
+      await eventually(() => tg().world.botMessages(id).find((m) => m.text?.startsWith('⏳ Обучение')));
       await stack.restartWorkers();
       await eventually(() => has(id, '✅ Аватар «Рестарт» готов'), { timeoutMs: 60_000 });
       expect(await stack.prisma.transaction.count({ where: { jobId: workflowIds.avatar(avatarId) } })).toBe(1);

@@ -241,7 +241,7 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
       expect(rows.map((row) => callbacks.imageFavorite.unpack(row[0])?.id)).toEqual(imageIds);
       expect(rows.map((row) => callbacks.imageAgain.unpack(row[1])?.id)).toEqual(imageIds);
       expect(rows.map((row) => callbacks.imagePrompt.unpack(row[2])?.id)).toEqual(imageIds);
-      expect(buttons.reply_markup!.inline_keyboard[2]!.map((b) => b.text)).toEqual(['⭐ 3', '🔁 3', '📝 3']);
+      expect(buttons.reply_markup!.inline_keyboard[2]!.map((b) => b.text)).toEqual(['☆ 3', '🔁 3', '📝 3']);
 
       // the file ids go back into the gallery rows
       await record(gen, images, telegramFileIds);

@@ -100,7 +100,7 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     const ready = msgs(id).find((m) => m.text?.includes('готов и выбран основным'))!;
     expect(ready.reply_markup?.inline_keyboard[0]?.[0]).toMatchObject({ text: '🎨 Создать изображение', callback_data: 'gq' });
     tg().pressButton(id, ready.message_id, 'gq');
-    await eventually(() => last(id)?.text?.startsWith('Что нарисовать с вашим аватаром'));
+    await eventually(() => last(id)?.text?.startsWith('🧑‍🎨 Что нарисовать с вашим аватаром'));
     const before = photos(id).length;
     tg().sendText(id, 'я на вершине горы');
     const options = await eventually(() => msgs(id).find((m) => m.text?.includes('С аватаром «Я»')));
@@ -135,7 +135,7 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     const id = uniqueTelegramId();
     const user = await onboard(id);
     tg().sendText(id, '/imagen');
-    await eventually(() => has(id, 'Напишите, что нарисовать'));
+    await eventually(() => has(id, 'Что нарисовать через Imagen 4?'));
     tg().sendText(id, `/imagen ${'очень длинный запрос '.repeat(250)}`);
     await eventually(() => has(id, 'Слишком длинный запрос'));
     expect(await getBalance(stack.prisma, user.id)).toBe(300);
