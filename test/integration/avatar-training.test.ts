@@ -93,7 +93,7 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
     const status = await eventually(() => (statusMessage(id)?.text?.includes('отклонено 4 (ответы под фото)') ? statusMessage(id) : null), { timeoutMs: 60_000 });
     expect(status.text).toContain('принято 1 из 10–20');
     // each reason in a reply under its photo
-    for (const reason of ['не изображение', 'слишком маленькое', 'несколько лиц', 'повтор']) await eventually(() => has(id, `Это фото не подойдёт: ${reason}`));
+    for (const reason of ['не изображение', 'слишком маленькое', 'несколько лиц', 'повтор']) await eventually(() => texts(id).some((t) => t.startsWith('❌ Это фото не подойдёт') && t.includes(reason)));
     const rows = await stack.prisma.avatarPhoto.findMany({ where: { avatarId } });
     // the identical re-send has the same file_unique_id as the accepted photo: shown as a repeat, one row per file
     expect(rows.filter((r) => r.status === 'REJECTED').map((r) => r.rejectReason).sort()).toEqual(['many_faces', 'not_image', 'too_small']);
