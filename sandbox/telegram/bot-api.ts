@@ -1,4 +1,4 @@
-import type { Document, InlineKeyboardMarkup, InputMedia, LabeledPrice, PhotoSize } from 'grammy/types';
+import type { BotCommand, BotCommandScope, Document, InlineKeyboardMarkup, InputMedia, LabeledPrice, Message, PhotoSize, ReplyParameters } from 'grammy/types';
 import type { Part } from '../multipart';
 import { sniffMime, type StoredFile } from './files';
 import { photoSizes } from './media';
@@ -25,6 +25,8 @@ export interface BotApiKnobs {
    * fail with `code` and `description` (and `retry_after` for 429); `times: -1` fails every call.
    */
   failures: InjectedFailure[];
+  /** How long after the press a callback query can be answered (Telegram: about 15 s). */
+  callbackAnswerMs: number;
 }
 
 export interface InjectedFailure {
@@ -45,7 +47,18 @@ const CHAT_METHODS = new Set([
 ]);
 
 const MB = 1024 * 1024;
-export const LIMITS = { text: 4096, caption: 1024, callbackData: 64, photoBytes: 10 * MB, uploadBytes: 50 * MB };
+export const LIMITS = { text: 4096, caption: 1024, callbackData: 64, photoBytes: 10 * MB, uploadBytes: 50 * MB, commands: 100, commandDescription: 256 };
+
+/** What a reply adds to the message being sent: the replied message (shallow) and the quoted part. */
+type Reply = Pick<StoredMessage, 'reply_to_message' | 'quote'>;
+
+/** The fields a photo or document message takes besides its file, as the Bot API received them. */
+interface MediaExtras {
+  caption?: unknown;
+  reply_markup?: unknown;
+  media_group_id?: string;
+  reply: Reply;
+}
 
 function parseJson<T>(value: unknown): T | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -64,6 +77,21 @@ function checkKeyboard(markup: unknown): InlineKeyboardMarkup | undefined {
   }
   return kb;
 }
+
+/** setMyCommands' rules: ≤ 100 commands, names of 1–32 lowercase letters, digits or underscores, descriptions of 1–256 characters. */
+function checkCommands(value: unknown): BotCommand[] {
+  const commands = parseJson<BotCommand[]>(value) ?? [];
+  if (commands.length > LIMITS.commands) throw new ApiError(400, 'Bad Request: BOT_COMMANDS_TOO_MUCH');
+  for (const c of commands) {
+    if (!/^[a-z0-9_]{1,32}$/.test(String(c.command))) throw new ApiError(400, 'Bad Request: BOT_COMMAND_INVALID');
+    const description = String(c.description ?? '').trim();
+    if (!description) throw new ApiError(400, 'Bad Request: command description must be non-empty');
+    if (description.length > LIMITS.commandDescription) throw new ApiError(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID');
+  }
+  return commands.map((c) => ({ command: c.command, description: c.description }));
+}
+
+const truthy = (v: unknown) => v === true || v === 'true';
 
 function checkText(text: unknown, limit: number, what: 'text' | 'caption'): string | undefined {
   if (text === undefined || text === null) return undefined;
@@ -121,14 +149,41 @@ export class BotApi {
     });
   }
 
-  private async photoMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, caption: unknown, replyMarkup: unknown, mediaGroupId?: string) {
+  /**
+   * A reply as Telegram makes it, from `reply_parameters` (or the legacy `reply_to_message_id`
+   * and `allow_sending_without_reply`): the replied message without its own reply (Telegram's
+   * reply_to_message is shallow), and the quoted part when `quote` is given.
+   */
+  private replyOf(chatId: number, p: Record<string, unknown>): Reply {
+    const legacy: ReplyParameters | undefined =
+      p.reply_to_message_id === undefined ? undefined : { message_id: Number(p.reply_to_message_id), allow_sending_without_reply: truthy(p.allow_sending_without_reply) };
+    const params = parseJson<ReplyParameters>(p.reply_parameters) ?? legacy;
+    if (!params) return {};
+    if (params.chat_id !== undefined && Number(params.chat_id) !== chatId) throw new ApiError(400, 'Bad Request: the sandbox replies within the same chat only');
+    const target = this.world.find(chatId, Number(params.message_id));
+    if (!target || target.deleted) {
+      if (truthy(params.allow_sending_without_reply)) return {};
+      throw new ApiError(400, 'Bad Request: message to be replied not found');
+    }
+    const { reply_to_message: _r, quote: _q, ...rest } = asApiMessage(target);
+    const shallow = rest as NonNullable<Message['reply_to_message']>;
+    if (params.quote === undefined) return { reply_to_message: shallow };
+    // The quote must be an exact part of the replied text (at quote_position when given).
+    const source = target.text ?? target.caption ?? '';
+    const position = params.quote_position ?? source.indexOf(params.quote);
+    if (!params.quote || source.slice(position, position + params.quote.length) !== params.quote) throw new ApiError(400, 'Bad Request: QUOTE_TEXT_INVALID');
+    return { reply_to_message: shallow, quote: { text: params.quote, position, is_manual: true } };
+  }
+
+  private async photoMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, extras: MediaExtras) {
     const photo = await this.photoOf(value, field, parts);
     return this.world.store(chatId, {
       from: this.world.bot,
       photo,
-      caption: checkText(caption, LIMITS.caption, 'caption'),
-      reply_markup: checkKeyboard(replyMarkup),
-      media_group_id: mediaGroupId,
+      caption: checkText(extras.caption, LIMITS.caption, 'caption'),
+      reply_markup: checkKeyboard(extras.reply_markup),
+      media_group_id: extras.media_group_id,
+      ...extras.reply,
       from_bot: true,
     });
   }
@@ -140,13 +195,15 @@ export class BotApi {
     return { file_id: stored.fileId, file_unique_id: stored.fileUniqueId, file_name: stored.fileName, mime_type: stored.mimeType, file_size: stored.data.length };
   }
 
-  private async documentMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, p: Record<string, unknown>) {
+  private async documentMessage(chatId: number, value: unknown, field: string, parts: Map<string, Part>, extras: MediaExtras) {
     const document = await this.documentOf(value, field, parts);
     return this.world.store(chatId, {
       from: this.world.bot,
       document,
-      caption: checkText(p.caption, LIMITS.caption, 'caption'),
-      reply_markup: checkKeyboard(p.reply_markup),
+      caption: checkText(extras.caption, LIMITS.caption, 'caption'),
+      reply_markup: checkKeyboard(extras.reply_markup),
+      media_group_id: extras.media_group_id,
+      ...extras.reply,
       from_bot: true,
     });
   }
@@ -172,8 +229,13 @@ export class BotApi {
       case 'getMe':
         return w.bot;
       case 'setMyCommands':
-        w.commands[String(p.language_code ?? '')] = parseJson(p.commands);
+        w.setCommands(parseJson<BotCommandScope>(p.scope), String(p.language_code ?? ''), checkCommands(p.commands));
         return true;
+      case 'deleteMyCommands':
+        w.setCommands(parseJson<BotCommandScope>(p.scope), String(p.language_code ?? ''), []);
+        return true;
+      case 'getMyCommands':
+        return w.myCommands(parseJson<BotCommandScope>(p.scope), String(p.language_code ?? ''));
       case 'deleteWebhook':
         w.webhook = null;
         return true;
@@ -193,29 +255,34 @@ export class BotApi {
         const text = checkText(p.text, LIMITS.text, 'text') ?? '';
         if (!text.trim()) throw new ApiError(400, 'Bad Request: message text is empty');
         const reply_markup = checkKeyboard(p.reply_markup);
+        const reply = this.replyOf(chatId, p);
         this.rateCheck(chatId);
-        return asApiMessage(w.store(chatId, { from: w.bot, text, reply_markup, from_bot: true }));
+        return asApiMessage(w.store(chatId, { from: w.bot, text, reply_markup, ...reply, from_bot: true }));
       }
       case 'sendPhoto': {
         const chatId = this.chatId(p);
+        const reply = this.replyOf(chatId, p);
         this.rateCheck(chatId);
-        return asApiMessage(await this.photoMessage(chatId, p.photo, 'photo', parts, p.caption, p.reply_markup));
+        return asApiMessage(await this.photoMessage(chatId, p.photo, 'photo', parts, { caption: p.caption, reply_markup: p.reply_markup, reply }));
       }
       case 'sendDocument': {
         const chatId = this.chatId(p);
+        const reply = this.replyOf(chatId, p);
         this.rateCheck(chatId);
-        return asApiMessage(await this.documentMessage(chatId, p.document, 'document', parts, p));
+        return asApiMessage(await this.documentMessage(chatId, p.document, 'document', parts, { caption: p.caption, reply_markup: p.reply_markup, reply }));
       }
       case 'sendMediaGroup': {
         const chatId = this.chatId(p);
         const media = parseJson<InputMedia[]>(p.media) ?? [];
         if (media.length < 2 || media.length > 10) throw new ApiError(400, 'Bad Request: wrong number of media in the album (2–10)');
+        const reply = this.replyOf(chatId, p);
         this.rateCheck(chatId);
-        const groupId = String(Date.now());
+        // Albums take no keyboard; every item is its own message, all replying to the same one.
+        const extras = { media_group_id: w.mediaGroupId(), reply };
         const sent: StoredMessage[] = [];
         for (const item of media) {
-          if (item.type === 'photo') sent.push(await this.photoMessage(chatId, item.media, '', parts, item.caption, undefined, groupId));
-          else sent.push(await this.documentMessage(chatId, item.media, '', parts, { caption: item.caption }));
+          if (item.type === 'photo') sent.push(await this.photoMessage(chatId, item.media, '', parts, { ...extras, caption: item.caption }));
+          else sent.push(await this.documentMessage(chatId, item.media, '', parts, { ...extras, caption: item.caption }));
         }
         return sent.map(asApiMessage);
       }
@@ -273,10 +340,17 @@ export class BotApi {
         w.touch();
         return true;
       }
-      case 'answerCallbackQuery':
-        w.callbackAnswers.set(String(p.callback_query_id), { text: p.text === undefined ? undefined : String(p.text), show_alert: p.show_alert === true || p.show_alert === 'true' });
+      case 'answerCallbackQuery': {
+        // Queries the sandbox did not issue (tests handing updates to the bot directly) are accepted as they are.
+        const id = String(p.callback_query_id);
+        const pressedAt = w.callbackQueries.get(id);
+        if (pressedAt !== undefined && Date.now() - pressedAt > this.knobs.callbackAnswerMs) {
+          throw new ApiError(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+        }
+        w.callbackAnswers.set(id, { text: p.text === undefined ? undefined : String(p.text), show_alert: truthy(p.show_alert) });
         w.touch();
         return true;
+      }
       case 'getFile': {
         const file = w.files.get(String(p.file_id));
         if (!file) throw new ApiError(400, 'Bad Request: invalid file_id');
@@ -295,12 +369,13 @@ export class BotApi {
             invoice: { title: String(p.title), description: String(p.description), start_parameter: '', currency: 'XTR', total_amount: prices[0]!.amount },
             invoice_payload: String(p.payload ?? ''),
             reply_markup: checkKeyboard(p.reply_markup),
+            ...this.replyOf(chatId, p),
             from_bot: true,
           } as Omit<StoredMessage, 'message_id' | 'date' | 'chat' | 'edits'>),
         );
       }
       case 'answerPreCheckoutQuery':
-        w.preCheckoutAnswers.set(String(p.pre_checkout_query_id), { ok: p.ok === true || p.ok === 'true', error_message: p.error_message as string | undefined });
+        w.preCheckoutAnswers.set(String(p.pre_checkout_query_id), { ok: truthy(p.ok), error_message: p.error_message as string | undefined });
         return true;
       case 'refundStarPayment': {
         const payment = w.payments.get(String(p.telegram_payment_charge_id));

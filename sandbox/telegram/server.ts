@@ -5,7 +5,7 @@ import { listen, readBody, readJson, sendJson } from '../http-util';
 import { boundaryOf, MultipartError, parseMultipart, type Part } from '../multipart';
 import { ApiError, BotApi, type BotApiKnobs, type InjectedFailure } from './bot-api';
 import { TelegramWorld } from './state';
-import { UserActions, type MediaKind } from './user-api';
+import { UserActionError, UserActions, type MediaKind } from './user-api';
 
 /**
  * A stand-in for the Telegram Bot API (https://core.telegram.org/bots/api).
@@ -15,7 +15,8 @@ import { UserActions, type MediaKind } from './user-api';
  *   GET  /chat                            the web chat (talk to the bot in a browser)
  * Knobs (POST /sandbox/knobs): rateLimitPerChat (429 with retry_after past N messages/s per chat),
  * maxDownloadBytes (getFile cap; 20 MB as the cloud Bot API), failures (any Bot API error by method:
- * [{method, code, description, retryAfter?, chatId?, times}]). A user who blocked the bot (blockBot)
+ * [{method, code, description, retryAfter?, chatId?, times}]), callbackAnswerMs (answerCallbackQuery
+ * later than this after the press is 400, as Telegram's ~15 s). A user who blocked the bot (blockBot)
  * gets 403 "Forbidden: bot was blocked by the user" on every call into their chat.
  */
 export interface TelegramSandboxOptions {
@@ -39,7 +40,7 @@ export class TelegramSandbox {
 
   constructor(private readonly opts: TelegramSandboxOptions) {
     this.world = new TelegramWorld(Number(opts.token.split(':')[0]));
-    this.knobs = { rateLimitPerChat: opts.rateLimitPerChat ?? 0, maxDownloadBytes: 20 * 1024 * 1024, failures: [] };
+    this.knobs = { rateLimitPerChat: opts.rateLimitPerChat ?? 0, maxDownloadBytes: 20 * 1024 * 1024, failures: [], callbackAnswerMs: 15_000 };
     this.api = new BotApi(this.world, this.knobs);
     this.users = new UserActions(this.world);
   }
@@ -138,7 +139,7 @@ export class TelegramSandbox {
       if (err instanceof ApiError) {
         return sendJson(res, err.code, { ok: false, error_code: err.code, description: err.description, parameters: err.parameters });
       }
-      if (err instanceof MultipartError || err instanceof SyntaxError) {
+      if (err instanceof MultipartError || err instanceof SyntaxError || err instanceof UserActionError) {
         return sendJson(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${err.message}` });
       }
       return sendJson(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${(err as Error).message}` });
@@ -180,17 +181,20 @@ export class TelegramSandbox {
   /**
    * The user side (JSON unless noted):
    *   POST /sandbox/users/:id/messages   {text, language_code?, first_name?, username?}
-   *   POST /sandbox/users/:id/media?kind=photo|voice|audio|video_note|document&name=&caption=   raw bytes
-   *   POST /sandbox/users/:id/callbacks  {message_id, data}
+   *   POST /sandbox/users/:id/media?kind=photo|voice|audio|video_note|document&name=&caption=&group=   raw bytes;
+   *        items sent with the same `group` form one album (one media_group_id, at most 10 items)
+   *   POST /sandbox/users/:id/callbacks  {message_id, data}   the update; its callback_query.id names the answer
+   *   GET  /sandbox/callbacks/:queryId   {answered, text?, show_alert?}   the bot's answerCallbackQuery
    *   POST /sandbox/users/:id/payments   {message_id}
    *   POST /sandbox/users/:id/block      {blocked?: boolean}  the user blocks (or unblocks) the bot
-   *   GET  /sandbox/chats/:id/messages   every message in the chat (bot's and user's)
+   *   GET  /sandbox/chats/:id/messages?language_code=   every message in the chat (bot's and user's) and
+   *        `commands`, the command menu a user with that language sees there
    *   GET  /sandbox/files/:fileId        a file's bytes
    *   GET  /sandbox/calls?method=        Bot API calls received
    *   GET|POST /sandbox/knobs
    */
   private async routeSandbox(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const m = /^\/sandbox\/(users|chats|files)\/([\w-]+)(?:\/(\w+))?$/.exec(url.pathname);
+    const m = /^\/sandbox\/(users|chats|files|callbacks)\/([\w-]+)(?:\/(\w+))?$/.exec(url.pathname);
     const id = Number(m?.[2]);
     if (req.method === 'POST' && m?.[1] === 'users') {
       if (m[3] === 'messages') {
@@ -200,8 +204,12 @@ export class TelegramSandbox {
       if (m[3] === 'media') {
         const kind = (url.searchParams.get('kind') ?? 'document') as MediaKind;
         const data = await readBody(req);
-        const opts = { fileName: url.searchParams.get('name') ?? undefined, caption: url.searchParams.get('caption') ?? undefined };
-        const update = kind === 'photo' ? await this.users.sendPhoto(id, data, { caption: opts.caption }) : await this.users.sendMedia(id, kind, data, opts);
+        const opts = {
+          fileName: url.searchParams.get('name') ?? undefined,
+          caption: url.searchParams.get('caption') || undefined,
+          mediaGroupId: url.searchParams.get('group') || undefined,
+        };
+        const update = kind === 'photo' ? await this.users.sendPhoto(id, data, { caption: opts.caption, mediaGroupId: opts.mediaGroupId }) : await this.users.sendMedia(id, kind, data, opts);
         return sendJson(res, 200, update);
       }
       if (m[3] === 'callbacks') {
@@ -219,7 +227,12 @@ export class TelegramSandbox {
       }
     }
     if (req.method === 'GET' && m?.[1] === 'chats' && m[3] === 'messages') {
-      return sendJson(res, 200, { version: this.world.version, messages: this.world.chatMessages(id) });
+      const commands = this.world.menuFor(id, url.searchParams.get('language_code') ?? '');
+      return sendJson(res, 200, { version: this.world.version, messages: this.world.chatMessages(id), commands });
+    }
+    if (req.method === 'GET' && m?.[1] === 'callbacks' && !m[3]) {
+      const answer = this.world.callbackAnswers.get(m[2]!);
+      return sendJson(res, 200, answer ? { answered: true, ...answer } : { answered: false });
     }
     if (req.method === 'GET' && m?.[1] === 'files') {
       const file = this.world.files.get(m[2]!);

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Message, Update, User } from 'grammy/types';
+import type { BotCommand, BotCommandScope, Message, Update, User } from 'grammy/types';
 import { FileStore } from './files';
 
 /** A message in the sandbox's world, sent by the bot or by a user. */
@@ -34,6 +34,8 @@ export class TelegramWorld {
   readonly preCheckoutAnswers = new Map<string, { ok: boolean; error_message?: string }>();
   /** The bot's answerCallbackQuery calls by callback query id (the toast a user sees). */
   readonly callbackAnswers = new Map<string, { text?: string; show_alert?: boolean }>();
+  /** When each callback query the sandbox issued was pressed (Telegram lets the bot answer it for ~15 s). */
+  readonly callbackQueries = new Map<string, number>();
   /** Like Telegram: sequential from some large number (so two sandboxes' updates never share ids in one Redis). */
   private nextUpdateId = 100_000_000 + randomInt(800_000_000);
   private nextMessageId = new Map<number, number>();
@@ -46,7 +48,9 @@ export class TelegramWorld {
   webhook: { url: string; secretToken?: string } | null = null;
   /** Users who blocked the bot: every call into their chat is 403 "Forbidden: bot was blocked by the user". */
   readonly blocked = new Set<number>();
-  commands: Record<string, unknown> = {};
+  /** setMyCommands' lists by scope and language (see commandKey). */
+  private readonly commands = new Map<string, BotCommand[]>();
+  private nextMediaGroupId = 4_000_000_000_000_000 + randomInt(1_000_000_000_000);
 
   constructor(botId: number, username = 'aisha_sandbox_bot') {
     this.bot = { id: botId, is_bot: true, first_name: 'Aisha', username };
@@ -89,6 +93,39 @@ export class TelegramWorld {
     return this.messages.get(chatId)?.find((m) => m.message_id === messageId);
   }
 
+  /** A fresh media_group_id (Telegram's are long numeric strings). */
+  mediaGroupId(): string {
+    return String(this.nextMediaGroupId++);
+  }
+
+  /** setMyCommands (an empty list is deleteMyCommands). `language` '' is the list for every language without its own. */
+  setCommands(scope: BotCommandScope | undefined, language: string, commands: BotCommand[]): void {
+    if (commands.length) this.commands.set(commandKey(scope, language), commands);
+    else this.commands.delete(commandKey(scope, language));
+    this.version++;
+  }
+
+  /** getMyCommands: exactly the list set for this scope and language (empty when none, no fallback). */
+  myCommands(scope: BotCommandScope | undefined, language: string): BotCommand[] {
+    return this.commands.get(commandKey(scope, language)) ?? [];
+  }
+
+  /**
+   * The menu a user sees in their private chat with the bot: the first list set, in
+   * Telegram's order (chat + language, chat, all private chats + language, all private
+   * chats, default + language, default).
+   */
+  menuFor(chatId: number, language: string): BotCommand[] {
+    const scopes: BotCommandScope[] = [{ type: 'chat', chat_id: chatId }, { type: 'all_private_chats' }, { type: 'default' }];
+    for (const scope of scopes) {
+      for (const lang of language ? [language, ''] : ['']) {
+        const list = this.commands.get(commandKey(scope, lang));
+        if (list) return list;
+      }
+    }
+    return [];
+  }
+
   /** Queues an update for getUpdates (or the webhook pusher). */
   push(update: Omit<Update, 'update_id'>): Update {
     const full = { ...update, update_id: this.nextUpdateId++ } as Update;
@@ -128,6 +165,14 @@ export class TelegramWorld {
   botMessages(chatId: number): StoredMessage[] {
     return this.chatMessages(chatId).filter((m) => m.from_bot && !m.deleted);
   }
+}
+
+/** One key per (scope, language): `default/`, `all_private_chats/en`, `chat:42/ru`, … */
+function commandKey(scope: BotCommandScope | undefined, language: string): string {
+  const s = scope ?? { type: 'default' };
+  const target = 'chat_id' in s ? `:${s.chat_id}` : '';
+  const member = 'user_id' in s ? `:${s.user_id}` : '';
+  return `${s.type}${target}${member}/${language}`;
 }
 
 /** A message as the Bot API shows it (without the sandbox's bookkeeping fields). */

@@ -7,6 +7,11 @@ import { asApiMessage, type StoredMessage, type TelegramWorld } from './state';
 export type UserPatch = Partial<Pick<User, 'first_name' | 'last_name' | 'username' | 'language_code'>>;
 export type MediaKind = 'photo' | 'voice' | 'audio' | 'video_note' | 'document';
 
+/** Telegram's clients send at most 10 files as one album. */
+export const ALBUM_LIMIT = 10;
+
+export class UserActionError extends Error {}
+
 export interface PaymentOutcome {
   status: 'paid' | 'declined' | 'timeout';
   chargeId?: string;
@@ -30,23 +35,37 @@ export class UserActions {
     return this.post(userId, patch, { text, entities });
   }
 
+  /** Refuses an 11th item in one album (a Telegram client splits bigger selections into several albums). */
+  private checkAlbum(userId: number, mediaGroupId: string | undefined): void {
+    if (!mediaGroupId) return;
+    const items = this.world.chatMessages(userId).filter((m) => m.media_group_id === mediaGroupId && !m.from_bot).length;
+    if (items >= ALBUM_LIMIT) throw new UserActionError(`album ${mediaGroupId} already has ${ALBUM_LIMIT} items`);
+  }
+
   async sendPhoto(userId: number, data: Buffer, opts: { caption?: string; mediaGroupId?: string } & UserPatch = {}): Promise<Update> {
     const { caption, mediaGroupId, ...patch } = opts;
+    this.checkAlbum(userId, mediaGroupId);
     const photo = await photoSizes(this.world.files, data);
     return this.post(userId, patch, { photo, caption, media_group_id: mediaGroupId });
   }
 
-  /** An album: several photo messages sharing a media_group_id, as Telegram delivers them. */
+  /**
+   * Photos sent together: photo messages sharing a media_group_id, as Telegram delivers them;
+   * more than 10 go as several albums, as a Telegram client sends them.
+   */
   async sendAlbum(userId: number, photos: Buffer[], patch: UserPatch = {}): Promise<Update[]> {
-    const group = randomBytes(6).toString('hex');
     const updates: Update[] = [];
-    for (const data of photos) updates.push(await this.sendPhoto(userId, data, { mediaGroupId: group, ...patch }));
+    for (let i = 0; i < photos.length; i += ALBUM_LIMIT) {
+      const group = this.world.mediaGroupId();
+      for (const data of photos.slice(i, i + ALBUM_LIMIT)) updates.push(await this.sendPhoto(userId, data, { mediaGroupId: group, ...patch }));
+    }
     return updates;
   }
 
   /** Voice notes, audio files, video notes and documents with real bytes; durations come from ffprobe. */
-  async sendMedia(userId: number, kind: Exclude<MediaKind, 'photo'>, data: Buffer, opts: { fileName?: string; mimeType?: string; caption?: string; duration?: number } & UserPatch = {}): Promise<Update> {
-    const { fileName, mimeType, caption, duration: given, ...patch } = opts;
+  async sendMedia(userId: number, kind: Exclude<MediaKind, 'photo'>, data: Buffer, opts: { fileName?: string; mimeType?: string; caption?: string; duration?: number; mediaGroupId?: string } & UserPatch = {}): Promise<Update> {
+    const { fileName, mimeType, caption, duration: given, mediaGroupId, ...patch } = opts;
+    this.checkAlbum(userId, mediaGroupId);
     const mime = mimeType ?? sniffMime(data, kind === 'document' ? 'application/octet-stream' : 'audio/ogg');
     const file = this.world.files.put(data, mime, kind === 'document' ? 'documents' : kind === 'video_note' ? 'video_notes' : kind === 'voice' ? 'voice' : 'music', fileName);
     const base = { file_id: file.fileId, file_unique_id: file.fileUniqueId, file_size: data.length };
@@ -59,15 +78,17 @@ export class UserActions {
           : kind === 'video_note'
             ? { video_note: { ...base, duration, length: 240 } }
             : { document: { ...base, file_name: fileName, mime_type: mime } };
-    return this.post(userId, patch, { ...fields, caption });
+    return this.post(userId, patch, { ...fields, caption, media_group_id: mediaGroupId });
   }
 
   pressButton(userId: number, messageId: number, data: string): Update {
     const from = this.world.user(userId);
     const message = this.world.find(userId, messageId);
     if (!message) throw new Error(`no message ${messageId} in chat ${userId}`);
+    const id = randomBytes(8).toString('hex');
+    this.world.callbackQueries.set(id, Date.now());
     return this.world.push({
-      callback_query: { id: randomBytes(8).toString('hex'), from, message: asApiMessage(message), chat_instance: String(userId), data } as Update['callback_query'],
+      callback_query: { id, from, message: asApiMessage(message), chat_instance: String(userId), data } as Update['callback_query'],
     });
   }
 

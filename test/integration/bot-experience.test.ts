@@ -59,11 +59,12 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     tg().sendText(en, '/help', { language_code: 'en' });
     expect(textOf(await eventually(() => find(en, 'What I can do')))).toContain('150 credits');
 
-    const commands = tg().world.commands as Record<string, { command: string; description: string }[]>;
-    expect(commands['']?.map((c) => c.command)).toEqual([...MENU_COMMANDS]);
-    expect(commands['en']?.map((c) => c.command)).toEqual([...MENU_COMMANDS]);
-    expect(commands['']?.find((c) => c.command === 'gallery')?.description).toBe('Ваша галерея');
-    expect(commands['en']?.find((c) => c.command === 'gallery')?.description).toBe('Your gallery');
+    const everyone = tg().world.myCommands(undefined, '');
+    const english = tg().world.myCommands(undefined, 'en');
+    expect(everyone.map((c) => c.command)).toEqual([...MENU_COMMANDS]);
+    expect(english.map((c) => c.command)).toEqual([...MENU_COMMANDS]);
+    expect(everyone.find((c) => c.command === 'gallery')?.description).toBe('Ваша галерея');
+    expect(english.find((c) => c.command === 'gallery')?.description).toBe('Your gallery');
   });
 
   it('20 messages in one second from one user are limited with one notice; a second user is unaffected', async () => {

@@ -22,6 +22,7 @@ describe('the real grammY bot against sandbox/telegram', () => {
       await ctx.answerCallbackQuery();
       await ctx.editMessageText(`You picked ${ctx.match[1]}`);
     });
+    bot.callbackQuery('warn', (ctx) => ctx.answerCallbackQuery({ text: 'Not enough credits', show_alert: true }));
     bot.on('message:photo', async (ctx: Context) => {
       const file = await ctx.getFile();
       const res = await fetch(`${sandbox.apiRoot}/file/bot${TEST_BOT_TOKEN}/${file.file_path}`);
@@ -114,6 +115,141 @@ describe('the real grammY bot against sandbox/telegram', () => {
     const doc = await bot.api.sendDocument(id, new InputFile(Buffer.from('hello transcript'), 'transcript.txt'));
     expect(doc.document).toMatchObject({ file_name: 'transcript.txt', mime_type: 'text/plain' });
     expect(sandbox.world.files.get(doc.document!.file_id)!.data.toString()).toBe('hello transcript');
+  });
+
+  it('replies as Telegram: reply_parameters or reply_to_message_id → reply_to_message (shallow), quotes, replies with photos, albums and documents', async () => {
+    const id = uniqueTelegramId();
+    const asked = sandbox.sendText(id, 'Make me a cat\nin a hat').message!;
+    const reply = await bot.api.sendMessage(id, 'Here it is', { reply_parameters: { message_id: asked.message_id } });
+    expect(reply.reply_to_message).toMatchObject({ message_id: asked.message_id, text: 'Make me a cat\nin a hat', from: { id } });
+    expect(sandbox.world.find(id, reply.message_id)?.reply_to_message?.message_id).toBe(asked.message_id);
+
+    // the legacy parameter; a reply to a reply carries the replied message without its own reply
+    const again = await bot.api.sendMessage(id, 'And again', { reply_to_message_id: reply.message_id });
+    expect(again.reply_to_message).toMatchObject({ message_id: reply.message_id, text: 'Here it is' });
+    expect(again.reply_to_message).not.toHaveProperty('reply_to_message');
+
+    const quoted = await bot.api.sendMessage(id, 'A hat it is', { reply_parameters: { message_id: asked.message_id, quote: 'in a hat' } });
+    expect(quoted.quote).toMatchObject({ text: 'in a hat', position: 14 });
+    await expect(bot.api.sendMessage(id, 'x', { reply_parameters: { message_id: asked.message_id, quote: 'a dog' } })).rejects.toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: QUOTE_TEXT_INVALID',
+    });
+
+    const replyTo = { reply_parameters: { message_id: asked.message_id } };
+    const photo = await bot.api.sendPhoto(id, new InputFile(await jpeg(64, 64)), { caption: 'Your cat', ...replyTo });
+    expect(photo.reply_to_message?.message_id).toBe(asked.message_id);
+    const album = await bot.api.sendMediaGroup(id, [
+      { type: 'photo', media: new InputFile(await jpeg(64, 48)) },
+      { type: 'photo', media: new InputFile(await jpeg(48, 64)), caption: 'Two more' },
+    ], replyTo);
+    expect(album.map((m) => m.reply_to_message?.message_id)).toEqual([asked.message_id, asked.message_id]);
+    const doc = await bot.api.sendDocument(id, new InputFile(Buffer.from('a cat in a hat'), 'prompt.txt'), replyTo);
+    expect(doc.reply_to_message?.message_id).toBe(asked.message_id);
+  });
+
+  it('a reply to a message that is not there (never sent, or deleted) is refused as Telegram does, unless allow_sending_without_reply', async () => {
+    const id = uniqueTelegramId();
+    const gone = sandbox.sendText(id, 'soon deleted').message!;
+    await bot.api.deleteMessage(id, gone.message_id);
+    for (const message_id of [gone.message_id, 9999]) {
+      const err = await bot.api.sendMessage(id, 'reply', { reply_parameters: { message_id } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GrammyError);
+      expect(err).toMatchObject({ error_code: 400, description: 'Bad Request: message to be replied not found' });
+    }
+    await expect(bot.api.sendPhoto(id, new InputFile(await jpeg(32, 32)), { reply_to_message_id: 9999 })).rejects.toMatchObject({
+      description: 'Bad Request: message to be replied not found',
+    });
+    expect(sandbox.world.botMessages(id)).toHaveLength(0);
+
+    const sent = await bot.api.sendMessage(id, 'sent anyway', { reply_parameters: { message_id: 9999, allow_sending_without_reply: true } });
+    expect(sent.reply_to_message).toBeUndefined();
+    expect(texts(id)).toEqual(['sent anyway']);
+  });
+
+  it('command menus by scope and language: getMyCommands answers what was set; the menu a user sees falls back as in Telegram', async () => {
+    const ru = [{ command: 'start', description: 'Начать' }, { command: 'help', description: 'Помощь' }];
+    const en = [{ command: 'start', description: 'Start' }, { command: 'help', description: 'Help' }];
+    await bot.api.setMyCommands(ru);
+    await bot.api.setMyCommands(en, { language_code: 'en' });
+    expect(await bot.api.getMyCommands()).toEqual(ru);
+    expect(await bot.api.getMyCommands({ language_code: 'en' })).toEqual(en);
+    expect(await bot.api.getMyCommands({ language_code: 'de' })).toEqual([]);
+
+    const id = uniqueTelegramId();
+    sandbox.world.user(id);
+    const menu = async (lang: string) => ((await (await fetch(`${sandbox.apiRoot}/sandbox/chats/${id}/messages?language_code=${lang}`)).json()) as { commands: unknown }).commands;
+    expect(await menu('en')).toEqual(en);
+    expect(await menu('de')).toEqual(ru); // no German list: the one for every language
+
+    // a list for this chat wins over both; deleting lists falls back again
+    const own = [{ command: 'admin', description: 'Admin' }];
+    await bot.api.setMyCommands(own, { scope: { type: 'chat', chat_id: id } });
+    expect(await menu('en')).toEqual(own);
+    expect(await bot.api.getMyCommands({ scope: { type: 'chat', chat_id: id } })).toEqual(own);
+    await bot.api.deleteMyCommands({ scope: { type: 'chat', chat_id: id } });
+    await bot.api.deleteMyCommands({ language_code: 'en' });
+    expect(await menu('en')).toEqual(ru);
+
+    await expect(bot.api.setMyCommands([{ command: 'Generate', description: 'x' }])).rejects.toMatchObject({ error_code: 400, description: 'Bad Request: BOT_COMMAND_INVALID' });
+    await expect(bot.api.setMyCommands([{ command: 'go', description: ' ' }])).rejects.toMatchObject({ description: 'Bad Request: command description must be non-empty' });
+    await bot.api.deleteMyCommands();
+  });
+
+  it('callback answers over HTTP: the press names the query, its answer is read back; an answer after the window is refused', async () => {
+    const id = uniqueTelegramId();
+    sandbox.world.user(id);
+    const card = await bot.api.sendMessage(id, 'Card', { reply_markup: new InlineKeyboard().text('Buy', 'warn').text('Later', 'nothing') });
+    const press = async (data: string) => {
+      const res = await fetch(`${sandbox.apiRoot}/sandbox/users/${id}/callbacks`, { method: 'POST', body: JSON.stringify({ message_id: card.message_id, data }) });
+      return ((await res.json()) as { callback_query: { id: string } }).callback_query.id;
+    };
+    const answerOf = async (queryId: string) => (await (await fetch(`${sandbox.apiRoot}/sandbox/callbacks/${queryId}`)).json()) as { answered: boolean };
+    const warned = await press('warn');
+    const answer = await eventually(async () => {
+      const a = await answerOf(warned);
+      return a.answered ? a : null;
+    });
+    expect(answer).toEqual({
+      answered: true,
+      text: 'Not enough credits',
+      show_alert: true,
+    });
+
+    // nobody answers "nothing": still unanswered; the bot answering after the window gets Telegram's 400
+    const late = await press('nothing');
+    expect(await answerOf(late)).toEqual({ answered: false });
+    sandbox.knobs.callbackAnswerMs = 20;
+    try {
+      await new Promise((r) => setTimeout(r, 40));
+      await expect(bot.api.answerCallbackQuery(late)).rejects.toMatchObject({
+        error_code: 400,
+        description: 'Bad Request: query is too old and response timeout expired or query ID is invalid',
+      });
+    } finally {
+      sandbox.knobs.callbackAnswerMs = 15_000;
+    }
+  });
+
+  it('user albums over HTTP share one media_group_id, at most 10 items; sendAlbum splits 12 photos into 10 + 2', async () => {
+    const id = uniqueTelegramId();
+    const images = await Promise.all(Array.from({ length: 11 }, (_, i) => jpeg(16, 16, `#${(i * 20 + 16).toString(16)}8080`)));
+    const upload = (i: number, group: string) =>
+      fetch(`${sandbox.apiRoot}/sandbox/users/${id}/media?kind=photo&group=${group}${i === 0 ? '&caption=Trip' : ''}`, { method: 'POST', body: new Uint8Array(images[i]!) });
+    for (let i = 0; i < 10; i++) expect((await upload(i, 'g1')).status).toBe(200);
+    const refused = await upload(10, 'g1');
+    expect(refused.status).toBe(400);
+    const album = sandbox.world.chatMessages(id).filter((m) => !m.from_bot);
+    expect(album).toHaveLength(10);
+    expect(new Set(album.map((m) => m.media_group_id))).toEqual(new Set(['g1']));
+    expect(album[0]!.caption).toBe('Trip');
+
+    const other = uniqueTelegramId();
+    const updates = await sandbox.users.sendAlbum(other, await Promise.all(Array.from({ length: 12 }, (_, i) => jpeg(16, 16, `#80${(i * 20 + 16).toString(16)}80`))));
+    const groups = updates.map((u) => u.message!.media_group_id);
+    expect(new Set(groups.slice(0, 10)).size).toBe(1);
+    expect(new Set(groups.slice(10)).size).toBe(1);
+    expect(groups[10]).not.toBe(groups[0]);
   });
 
   it('carries voice notes, audio, video notes with real durations', async () => {
