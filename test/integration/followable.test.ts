@@ -82,7 +82,7 @@ describe('jobs people can follow (real services, stand-ins)', () => {
     }
     expect(msgs(id).filter((m) => textOf(m).startsWith('❌ Это фото'))).toHaveLength(2);
 
-    press(id, tg().world.find(id, status.message_id)!, 'as:');
+    press(id, tg().world.find(id, status.message_id)!, 'as');
     const progress = await eventually(() => find(id, '⏳ Обучение «Аня»'), { timeoutMs: 30_000 });
     expect(textOf(progress)).toMatch(/осталось ~\d+ мин/);
     expect(buttons(progress).some((b) => b.text.startsWith('✖️'))).toBe(true);
@@ -137,15 +137,15 @@ describe('jobs people can follow (real services, stand-ins)', () => {
 
       // ⭐ shows its state on the button, both ways
       expect(buttons(image)[0]!.text).toBe(t.favOff);
-      press(id, image, 'if:');
+      press(id, image, 'if');
       await eventually(() => buttons(tg().world.find(id, image.message_id))[0]!.text === t.favOn);
-      press(id, tg().world.find(id, image.message_id)!, 'if:');
+      press(id, tg().world.find(id, image.message_id)!, 'if');
       await eventually(() => buttons(tg().world.find(id, image.message_id))[0]!.text === t.favOff);
 
       // 🔁 is an offer with its price, nothing charged
       const balance = await getBalance(stack.prisma, user.id);
       expect(buttons(image).find((b) => b.callback_data?.startsWith('ig:'))!.text).toBe(t.again);
-      press(id, image, 'ig:');
+      press(id, image, 'ig');
       const offers = () => msgs(id).filter((m) => buttons(m).some((b) => b.callback_data?.startsWith('gg:')));
       const again = await eventually(() => offers().find((m) => m.message_id > image.message_id));
       expect(buttons(again).find((b) => b.callback_data?.startsWith('gg:'))!.text).toMatch(/4/);
@@ -212,7 +212,7 @@ describe('jobs people can follow (real services, stand-ins)', () => {
       await tg().users.sendAlbum(id, await Promise.all(Array.from({ length: 10 }, (_, i) => photo(34_000 + i))), lang[language]);
       // (the status may have been sent again below the album: the live one has the count and 🚀)
       const status = await eventually(() => msgs(id).find((m) => /(принято|accepted) 10|10 of/.test(textOf(m)) && buttons(m).some((b) => b.callback_data?.startsWith('as:'))), { timeoutMs: 60_000 });
-      press(id, status, 'as:');
+      press(id, status, 'as');
       const refused = await eventually(() => find(id, language === 'ru' ? 'Не хватает кредитов: нужно 150, на балансе 20' : 'Not enough credits: 150 needed, 20 on your balance'));
       expect(await stack.prisma.transaction.count({ where: { userId: user.id, kind: 'CHARGE' } })).toBe(0);
       press(id, refused, 'tu');
