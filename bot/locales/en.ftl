@@ -476,8 +476,12 @@ elapsed = { $hours ->
         }
     }
 # $stage: the job's JobStatus search attribute; $kind: avatar_training | generation | transcription.
+# An avatar's workflow keeps the bot's "running" until its first change of stage: it is collecting photos.
 job-stage = { $stage ->
-        [running] starting
+        [running] { $kind ->
+            [avatar_training] collecting photos
+           *[other] starting
+        }
         [collecting_photos] collecting photos
         [ready] ready to train
         [charged] paid, starting

@@ -483,8 +483,12 @@ elapsed = { $hours ->
         }
     }
 # $stage: the job's JobStatus search attribute; $kind: avatar_training | generation | transcription.
+# An avatar's workflow keeps the bot's "running" until its first change of stage: it is collecting photos.
 job-stage = { $stage ->
-        [running] запускается
+        [running] { $kind ->
+            [avatar_training] собираю фото
+           *[other] запускается
+        }
         [collecting_photos] собираю фото
         [ready] готов к обучению
         [charged] оплачено, запускаю

@@ -65,6 +65,8 @@ describe('/jobs stages and /balance lines in words', () => {
       for (const name of names) expect(name).not.toBe(fallback);
       expect(new Set(names).size).toBe(JOB_STAGES.length);
       expect(i18n.t(lang, 'job-stage', { stage: 'checking', kind: 'transcription' })).not.toBe(i18n.t(lang, 'job-stage', { stage: 'checking', kind: 'generation' }));
+      // an avatar's workflow keeps the bot's "running" while it collects photos
+      expect(i18n.t(lang, 'job-stage', { stage: 'running', kind: 'avatar_training' })).toBe(i18n.t(lang, 'job-stage', { stage: 'collecting_photos', kind: 'avatar_training' }));
     }
     expect(JOB_STAGES).toEqual(expect.arrayContaining(['collecting_photos', 'ready', 'charged', 'training', 'charging', 'preparing', 'generating', 'checking', 'delivering', 'awaiting_confirmation', 'transcribing']));
   });
