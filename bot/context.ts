@@ -31,5 +31,7 @@ export type AppContext = Context &
   services: BotServices;
   logger: Logger;
   language: Language;
+  /** The IANA zone the user's dates are shown in (lib/time-zone.ts: their choice, else their language's default). */
+  timeZone: string;
   t: Translate;
 };

@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Bot, session, type BotConfig } from 'grammy';
 import { findUserByTelegramId } from '../lib/db/users';
 import { pickLanguage } from '../lib/i18n';
+import { userTimeZone } from '../lib/time-zone';
 import type { AppContext, BotServices } from './context';
 import { adminFeature } from './features/admin';
 import { avatarFeature } from './features/avatar';
 import { avatarManageFeature } from './features/avatar-manage';
 import { balanceFeature } from './features/balance';
 import { cancelFeature } from './features/cancel';
+import { createChoiceFeature } from './features/create-choice';
 import { galleryFeature } from './features/gallery';
 import { generateFeature } from './features/generate';
 import { helpFeature } from './features/help';
 import { imageActionsFeature } from './features/image-actions';
 import { jobsFeature } from './features/jobs';
+import { menuFeature } from './features/menu';
 import { privateOnlyFeature } from './features/private-only';
 import { profileFeature } from './features/profile';
 import { startFeature } from './features/start';
@@ -29,7 +32,7 @@ export interface CreateBotOptions {
   botInfo?: BotConfig<AppContext>['botInfo'];
 }
 
-/** Builds the bot: services on the context, language, features in a fixed order, an error boundary. */
+/** Builds the bot: services on the context, language and time zone, features in a fixed order, an error boundary. */
 export function createBot(services: BotServices, opts: CreateBotOptions = {}): Bot<AppContext> {
   const { config } = services;
   const bot = new Bot<AppContext>(config.telegram.token, {
@@ -68,6 +71,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     ctx.logger = services.logger.child({ updateId: ctx.update.update_id, userId: ctx.from?.id });
     const user = ctx.from ? await findUserByTelegramId(services.prisma, ctx.from.id) : null;
     ctx.language = user?.language ?? pickLanguage(ctx.from?.language_code);
+    ctx.timeZone = userTimeZone(user, ctx.language);
     ctx.t = services.i18n.forLanguage(ctx.language);
     await next();
   });
@@ -84,7 +88,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, waitingFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, unhandledFeature);
+  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, waitingFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, menuFeature, createChoiceFeature, unhandledFeature);
 
   // Polling reports errors here; webhook mode relies on the boundary above (grammY's bot.catch is polling-only).
   bot.catch((err) => apologize(err.ctx, err.error));

@@ -107,4 +107,11 @@ export const callbacks = {
   // Profile and language (bot/features/profile.ts).
   languageMenu: defineCallback('lm', {}),
   language: defineCallback('ln', { lang: 'key' }),
+  timeZoneMenu: defineCallback('zm', {}),
+  /** One of lib/time-zone.ts TIME_ZONES by its id (an IANA name can be longer than a field). */
+  timeZone: defineCallback('zn', { id: 'key' }),
+  // Main menu (bot/features/menu.ts): a destination of lib/main-menu.ts; the image mode (AVATAR | IMAGEN4).
+  menu: defineCallback('mn', { to: 'key' }),
+  createMode: defineCallback('cm', { mode: 'key' }),
+  jobsRefresh: defineCallback('jr', {}),
 };

@@ -1,4 +1,5 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
+import { mainMenuButtons } from '../lib/main-menu';
 import { dbActivities, telegramActivities } from './proxies';
 import { JobStatusKey } from './search-attributes';
 
@@ -20,7 +21,8 @@ export interface OnboardingResult {
 /**
  * `/start`: create the user, grant the welcome credits once (ledger key
  * `welcome:<userId>`), greet in the user's language. Safe to run any number of
- * times for the same user: only the first run grants.
+ * times for the same user: only the first run grants. The greeting carries the
+ * main menu.
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
   const db = dbActivities();
@@ -41,6 +43,8 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     message: grant.granted
       ? { key: 'welcome-new', params: { name, credits: grant.credits, balance: grant.balance } }
       : { key: 'welcome-back', params: { name, balance: grant.balance } },
+    // The main menu (lib/main-menu.ts). Only this activity's input changed: replay checks activity types, not inputs.
+    buttons: mainMenuButtons(),
   });
 
   upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);

@@ -10,7 +10,8 @@ import { startUserWorkflow } from '../start-workflow';
 /** `/avatar`: the list with status, set main, rename, delete, and the way to create one. */
 export const avatarManageFeature = new Composer<AppContext>();
 
-avatarManageFeature.command('avatar', async (ctx) => {
+/** The user's avatars with their buttons and "Create": `/avatar` and the menu's 🧑‍🎨. */
+export async function showAvatars(ctx: AppContext) {
   const user = await findUserByTelegramId(ctx.services.prisma, ctx.from!.id);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
   const avatars = await listAvatars(ctx.services.prisma, user.id);
@@ -25,7 +26,9 @@ avatarManageFeature.command('avatar', async (ctx) => {
   }
   kb.text(ctx.t('avatar-create-button'), callbacks.avatarCreate.pack({}));
   return ctx.reply(lines.join('\n'), { reply_markup: kb });
-});
+}
+
+avatarManageFeature.command('avatar', showAvatars);
 
 /** Every button names an avatar by id: it is looked up among this user's avatars only. */
 async function own(ctx: AppContext, id: string | undefined) {

@@ -1,27 +1,55 @@
 import { Composer } from 'grammy';
 import { findUserByTelegramId } from '../../lib/db/users';
-import { getBalance, recentTransactions } from '../../lib/db/ledger';
+import { getBalance } from '../../lib/db/ledger';
+import { ledgerHistory, type HistoryEntry, type HistoryJob } from '../../lib/db/history';
+import type { Translate } from '../../lib/i18n';
+import { formatDayTime } from '../../lib/time-zone';
 import type { AppContext } from '../context';
 import { topupButtonKeyboard } from '../keyboards';
 
 export const balanceFeature = new Composer<AppContext>();
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const formatDate = (d: Date) => `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+/** The longest admin reason a history line shows. */
+const REASON_CHARS = 40;
 
-/** `/balance`: the balance, the last 10 ledger rows, the tariffs, a top-up button (read-only). */
-balanceFeature.command('balance', async (ctx) => {
-  if (!ctx.from) return;
-  const { prisma, config } = ctx.services;
-  const user = await findUserByTelegramId(prisma, ctx.from.id);
-  if (!user) return ctx.reply(ctx.t('balance-no-user'));
-  const [balance, txs] = await Promise.all([getBalance(prisma, user.id), recentTransactions(prisma, user.id, 10)]);
-  const lines = [ctx.t('balance-title', { balance }), '', ctx.t(txs.length ? 'balance-history-title' : 'balance-history-empty')];
-  for (const tx of txs) {
-    const sign = tx.amount > 0 ? '+' : '−';
-    const job = tx.jobId ? `  · ${tx.jobId}` : '';
-    lines.push(`${formatDate(tx.createdAt)}  ${ctx.t(`tx-${tx.kind}`)}  ${sign}${Math.abs(tx.amount)} → ${tx.balanceAfter}${job}`);
+/** What a job was, in words: "Imagen 4 · 2 изображения", "Аватар «Аня» · обучение", "Расшифровка · 12 мин". */
+function jobText(t: Translate, job: HistoryJob, amount: number): string {
+  if (!job.found) return t('history-job', { kind: job.kind });
+  if (job.kind === 'avatar') return t('history-avatar', { name: job.name });
+  if (job.kind === 'transcription') return t('history-transcription', { minutes: job.durationSec ? Math.max(1, Math.ceil(job.durationSec / 60)) : 0 });
+  // A refund gives back some of the images: as many as its amount pays for.
+  const units = job.unitPrice > 0 && Math.abs(amount) % job.unitPrice === 0 ? Math.abs(amount) / job.unitPrice : job.numImages;
+  return t('history-generation', { mode: job.mode, avatar: job.avatarName ?? 'none', count: units });
+}
+
+/** What a ledger row was for, as the user reads it (never a workflow id). */
+export function historyText(t: Translate, e: HistoryEntry): string {
+  if (e.job && e.kind === 'CHARGE') return t('history-charge', { kind: e.job.kind, job: jobText(t, e.job, e.amount) });
+  if (e.job && e.kind === 'REFUND') return t('history-refund', { job: jobText(t, e.job, e.amount) });
+  if (e.source === 'welcome') return t('history-welcome');
+  if (e.source === 'stars-refund') return t('history-stars-refund');
+  if (e.source === 'stars-refund-reverted') return t('history-stars-refund-reverted');
+  if (e.kind === 'GRANT') {
+    const reason = Array.from(e.reason?.replace(/\s+/g, ' ').trim() ?? '');
+    return t('history-grant', { reason: reason.length ? reason.slice(0, REASON_CHARS).join('') + (reason.length > REASON_CHARS ? '…' : '') : 'none' });
   }
+  return t(`tx-${e.kind}`);
+}
+
+/** "06.12 14:05  🎨 Imagen 4 · 2 изображения  −8 → 12", the time in the user's zone. */
+export function historyLine(t: Translate, e: HistoryEntry, timeZone: string): string {
+  const sign = e.amount > 0 ? '+' : '−';
+  return `${formatDayTime(e.createdAt, timeZone)}  ${historyText(t, e)}  ${sign}${Math.abs(e.amount)} → ${e.balanceAfter}`;
+}
+
+/** The balance, the last 10 ledger rows, the tariffs, a top-up button (read-only): `/balance` and the menu's 💰. */
+export async function showBalance(ctx: AppContext) {
+  const { prisma, config } = ctx.services;
+  const user = await findUserByTelegramId(prisma, ctx.from!.id);
+  if (!user) return ctx.reply(ctx.t('balance-no-user'));
+  const [balance, history] = await Promise.all([getBalance(prisma, user.id), ledgerHistory(prisma, user.id, 10)]);
+  const lines = [ctx.t('balance-title', { balance }), '', ctx.t(history.length ? 'balance-history-title' : 'balance-history-empty')];
+  lines.push(...history.map((e) => historyLine(ctx.t, e, ctx.timeZone)));
   const { tariffs } = config;
   lines.push(
     '',
@@ -33,4 +61,9 @@ balanceFeature.command('balance', async (ctx) => {
     }),
   );
   return ctx.reply(lines.join('\n'), { reply_markup: topupButtonKeyboard(ctx.t) });
+}
+
+balanceFeature.command('balance', async (ctx) => {
+  if (!ctx.from) return;
+  return showBalance(ctx);
 });

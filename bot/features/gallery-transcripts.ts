@@ -1,8 +1,9 @@
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
-import { findOwnTranscript, galleryDate, recentTranscripts } from '../../lib/db/gallery';
+import { findOwnTranscript, recentTranscripts } from '../../lib/db/gallery';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { formatDuration } from '../../lib/duration';
+import { formatDate } from '../../lib/time-zone';
 import type { AppContext } from '../context';
 
 /**
@@ -24,9 +25,9 @@ function firstWords(text: string | null): string {
 }
 
 /** The file name the user gets: the recording's name without its extension, else "transcript-<date>". */
-function baseName(t: { fileName: string | null; createdAt: Date }): string {
+function baseName(t: { fileName: string | null; createdAt: Date }, timeZone: string): string {
   const fromFile = (t.fileName ?? '').replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}_ -]+/gu, '_').slice(0, 60);
-  return fromFile || `transcript-${galleryDate(t.createdAt)}`;
+  return fromFile || `transcript-${formatDate(t.createdAt, timeZone)}`;
 }
 
 galleryTranscriptsFeature.callbackQuery(callbacks.galleryTranscripts.filter, async (ctx) => {
@@ -41,7 +42,7 @@ galleryTranscriptsFeature.callbackQuery(callbacks.galleryTranscripts.filter, asy
   const kb = new InlineKeyboard();
   for (const [i, tr] of list.entries()) {
     const n = String(i + 1);
-    lines.push(ctx.t('gallery-transcript-item', { n, date: galleryDate(tr.createdAt), duration: formatDuration(tr.durationSec ?? 0), words: firstWords(tr.text) }));
+    lines.push(ctx.t('gallery-transcript-item', { n, date: formatDate(tr.createdAt, ctx.timeZone), duration: formatDuration(tr.durationSec ?? 0), words: firstWords(tr.text) }));
     if (tr.txtObjectKey) kb.text(ctx.t('gallery-transcript-txt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'txt' }));
     if (tr.srtObjectKey) kb.text(ctx.t('gallery-transcript-srt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'srt' }));
     kb.row();
@@ -58,6 +59,6 @@ galleryTranscriptsFeature.callbackQuery(callbacks.transcriptFile.filter, async (
   const key = format === 'txt' ? transcript?.txtObjectKey : transcript?.srtObjectKey;
   if (!transcript || !key) return ctx.answerCallbackQuery({ text: ctx.t('transcript-file-not-found') });
   const bytes = await ctx.services.storage.get('transcripts', key);
-  await ctx.replyWithDocument(new InputFile(bytes, `${baseName(transcript)}.${format}`));
+  await ctx.replyWithDocument(new InputFile(bytes, `${baseName(transcript, ctx.timeZone)}.${format}`));
   await ctx.answerCallbackQuery();
 });

@@ -1,8 +1,9 @@
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { callbacks } from '../../lib/callback-data';
-import { GALLERY_KINDS, GALLERY_PERIODS, galleryDate, type GalleryCounts, type GalleryFilter, type GalleryImage } from '../../lib/db/gallery';
+import { GALLERY_KINDS, GALLERY_PERIODS, type GalleryCounts, type GalleryFilter, type GalleryImage } from '../../lib/db/gallery';
 import type { Translate } from '../../lib/i18n';
+import { formatDate } from '../../lib/time-zone';
 
 /**
  * What /gallery draws (pure): the caption of one image and the keyboards.
@@ -23,14 +24,15 @@ export function neighbours(page: number, total: number): { prev: number; next: n
   return { prev: (page - 1 + total) % total, next: (page + 1) % total };
 }
 
-export function galleryCaption(t: Translate, image: GalleryImage, page: number, total: number): string {
+/** The caption of one image; its date in the user's zone. */
+export function galleryCaption(t: Translate, image: GalleryImage, page: number, total: number, timeZone: string): string {
   return t('gallery-caption', {
     page: String(page + 1),
     total: String(total),
     kind: image.kind,
     avatar: image.avatar?.name ?? 'none',
     favorite: image.isFavorite ? 'yes' : 'no',
-    date: galleryDate(image.createdAt),
+    date: formatDate(image.createdAt, timeZone),
     prompt: excerpt(image.prompt, PROMPT_EXCERPT),
   });
 }

@@ -15,6 +15,7 @@ import {
 import { findOwnImage, toggleFavorite } from '../../lib/db/images';
 import { findUserByTelegramId } from '../../lib/db/users';
 import type { AppContext } from '../context';
+import { askForImageMode } from './create-choice';
 import { galleryStateStore, type GalleryState } from '../gallery-state';
 import { deleteConfirmKeyboard, emptyView, galleryCaption, galleryKeyboard } from './gallery-view';
 import { galleryTranscriptsFeature } from './gallery-transcripts';
@@ -73,15 +74,15 @@ async function withPhoto(ctx: AppContext, userId: number, image: GalleryImage, s
  */
 async function show(ctx: AppContext, userId: number, state: GalleryState, { edit }: { edit: boolean }): Promise<void> {
   const { prisma } = ctx.services;
-  const now = new Date();
-  const counts = await galleryCounts(prisma, userId, state, now);
+  const clock = { now: new Date(), timeZone: ctx.timeZone };
+  const counts = await galleryCounts(prisma, userId, state, clock);
   const page = counts.total ? Math.min(state.page, counts.total - 1) : 0;
-  const image = counts.total ? await galleryImageAt(prisma, userId, state, page, now) : null;
+  const image = counts.total ? await galleryImageAt(prisma, userId, state, page, clock) : null;
   const current = edit ? ctx.callbackQuery?.message : undefined;
   let message: Message | undefined;
 
   if (image) {
-    const caption = galleryCaption(ctx.t, image, page, counts.total);
+    const caption = galleryCaption(ctx.t, image, page, counts.total, ctx.timeZone);
     const reply_markup = galleryKeyboard(ctx.t, state, counts, image, page);
     if (current?.photo) {
       try {
@@ -139,17 +140,17 @@ function onButton(filter: RegExp, change: (ctx: AppContext, state: GalleryState)
   });
 }
 
-gallery.command('gallery', async (ctx) => {
+/** The gallery as a new message, where the user left it: `/gallery`, /profile's 🖼 and the menu's 🖼. */
+export async function openGallery(ctx: AppContext) {
   const user = await userOf(ctx);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
   await show(ctx, user.id, await stateOf(ctx).get(ctx.from!.id), { edit: false });
-});
+}
 
-/** From /profile: the gallery as a new message. */
+gallery.command('gallery', openGallery);
+
 gallery.callbackQuery(callbacks.galleryOpen.filter, async (ctx) => {
-  const user = await userOf(ctx);
-  if (!user) return ctx.answerCallbackQuery({ text: ctx.t('balance-no-user') });
-  await show(ctx, user.id, await stateOf(ctx).get(ctx.from.id), { edit: false });
+  await openGallery(ctx);
   await ctx.answerCallbackQuery();
 });
 
@@ -188,8 +189,9 @@ gallery.callbackQuery(callbacks.galleryStar.filter, async (ctx) => {
 
 gallery.callbackQuery(callbacks.galleryCounter.filter, (ctx) => ctx.answerCallbackQuery());
 
+/** "🎨 Create an image": the same choice as the main menu's (with an avatar or Imagen 4). */
 gallery.callbackQuery(callbacks.galleryCreate.filter, async (ctx) => {
-  await ctx.reply(ctx.t('gen-need-prompt'));
+  await askForImageMode(ctx);
   await ctx.answerCallbackQuery();
 });
 

@@ -2,8 +2,9 @@ import { Composer, type Api } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import type { I18n, Language } from '../../lib/i18n';
 import type { AppContext } from '../context';
+import { mainMenuKeyboard } from '../keyboards';
 
-/** `/help`: every feature and its price, in the user's language. */
+/** `/help`: every feature and its price, in the user's language, and the main menu. */
 export const helpFeature = new Composer<AppContext>();
 
 helpFeature.command('help', async (ctx) => {
@@ -16,6 +17,7 @@ helpFeature.command('help', async (ctx) => {
       minutePrice: tariffs.transcriptionMinute,
       maxMinutes: transcription.maxMinutes,
     }),
+    { reply_markup: mainMenuKeyboard(ctx.t) },
   );
 });
 

@@ -1,15 +1,18 @@
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
-import { galleryDate, profileSummary, setUserLanguage } from '../../lib/db/gallery';
-import { findUserByTelegramId } from '../../lib/db/users';
+import { profileSummary, setUserLanguage } from '../../lib/db/gallery';
+import { findUserByTelegramId, setUserTimeZone } from '../../lib/db/users';
 import { LANGUAGES, type Language, type Translate } from '../../lib/i18n';
+import { formatDate, formatUtcOffset, TIME_ZONES, timeZoneChoice } from '../../lib/time-zone';
 import type { AppContext } from '../context';
 
 /**
  * `/profile`: balance, avatars, images by kind, transcripts, member since,
- * language (read-only). `/lang`: Russian or English, stored in the users
+ * language, time zone. `/lang`: Russian or English, stored in the users
  * table; the language middleware (bot/create-bot.ts) reads it from there on
- * every update, so the very next message is in the new language.
+ * every update, so the very next message is in the new language. "🕒 Time
+ * zone": a short list of common zones (lib/time-zone.ts), stored likewise;
+ * every date the user sees is shown in it.
  */
 export const profileFeature = new Composer<AppContext>();
 /** Private chats only: a profile shows the balance. */
@@ -19,6 +22,24 @@ function languageKeyboard(t: Translate, current: Language): InlineKeyboard {
   return new InlineKeyboard([
     LANGUAGES.map((lang) => InlineKeyboard.text(lang === current ? t('button-chosen', { label: t(`lang-${lang}`) }) : t(`lang-${lang}`), callbacks.language.pack({ lang }))),
   ]);
+}
+
+const isNotModified = (err: unknown) => err instanceof GrammyError && err.description.includes('message is not modified');
+
+/** "Москва · UTC+3" (the offset as it is now, daylight saving included). */
+export function timeZoneLabel(t: Translate, zone: string, now = new Date()): string {
+  return t('time-zone-label', { city: t('time-zone-city', { id: timeZoneChoice(zone)?.id ?? 'other', zone }), offset: formatUtcOffset(zone, now) });
+}
+
+function timeZoneKeyboard(t: Translate, current: string): InlineKeyboard {
+  const now = new Date();
+  const buttons = TIME_ZONES.map(({ id, zone }) => {
+    const label = timeZoneLabel(t, zone, now);
+    return InlineKeyboard.text(zone === current ? t('button-chosen', { label }) : label, callbacks.timeZone.pack({ id }));
+  });
+  const rows = [];
+  for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+  return InlineKeyboard.from(rows);
 }
 
 profile.command('profile', async (ctx) => {
@@ -36,11 +57,14 @@ profile.command('profile', async (ctx) => {
     favorites: s.favorites,
     transcripts: s.transcripts,
     minutes: Math.ceil(s.transcriptSeconds / 60),
-    since: galleryDate(user.createdAt),
+    since: formatDate(user.createdAt, ctx.timeZone),
+    zone: timeZoneLabel(ctx.t, ctx.timeZone),
   });
   const keyboard = new InlineKeyboard()
     .text(ctx.t('profile-gallery-button'), callbacks.galleryOpen.pack({}))
-    .text(ctx.t('profile-language-button'), callbacks.languageMenu.pack({}));
+    .text(ctx.t('profile-language-button'), callbacks.languageMenu.pack({}))
+    .row()
+    .text(ctx.t('profile-time-zone-button'), callbacks.timeZoneMenu.pack({}));
   return ctx.reply(text, { reply_markup: keyboard });
 });
 
@@ -63,7 +87,31 @@ profile.callbackQuery(callbacks.language.filter, async (ctx) => {
   try {
     await ctx.editMessageText(ctx.t('lang-set'), { reply_markup: languageKeyboard(ctx.t, lang) });
   } catch (err) {
-    if (!(err instanceof GrammyError && err.description.includes('message is not modified'))) await ctx.reply(ctx.t('lang-set'));
+    if (!isNotModified(err)) await ctx.reply(ctx.t('lang-set'));
   }
   await ctx.answerCallbackQuery({ text: ctx.t('lang-set') });
+});
+
+profile.callbackQuery(callbacks.timeZoneMenu.filter, async (ctx) => {
+  await ctx.reply(ctx.t('time-zone-choose', { zone: timeZoneLabel(ctx.t, ctx.timeZone) }), { reply_markup: timeZoneKeyboard(ctx.t, ctx.timeZone) });
+  await ctx.answerCallbackQuery();
+});
+
+/** A zone from the list: stored, and the list redrawn with ✓ on it. */
+profile.callbackQuery(callbacks.timeZone.filter, async (ctx) => {
+  const id = callbacks.timeZone.unpack(ctx.callbackQuery.data)?.id;
+  const choice = TIME_ZONES.find((z) => z.id === id);
+  if (!choice) return ctx.answerCallbackQuery({ text: ctx.t('unhandled-callback') });
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+  if (!user) return ctx.answerCallbackQuery({ text: ctx.t('balance-no-user') });
+  await setUserTimeZone(ctx.services.prisma, user.id, choice.zone);
+  ctx.timeZone = choice.zone;
+  ctx.logger.info({ timeZone: choice.zone }, 'time zone changed');
+  const text = ctx.t('time-zone-set', { zone: timeZoneLabel(ctx.t, choice.zone) });
+  try {
+    await ctx.editMessageText(text, { reply_markup: timeZoneKeyboard(ctx.t, choice.zone) });
+  } catch (err) {
+    if (!isNotModified(err)) await ctx.reply(text);
+  }
+  await ctx.answerCallbackQuery({ text });
 });

@@ -424,6 +424,7 @@ profile-text =
     🎧 Transcripts: { $transcripts } · { $minutes } min
     📅 Member since { $since }
     🌐 Language: English
+    🕒 Time zone: { $zone }
 profile-gallery-button = 🖼 Gallery
 profile-language-button = 🌐 Язык · Language
 lang-choose = 🌐 Выберите язык · Choose your language
@@ -442,7 +443,7 @@ help =
     🖼 /gallery — your images, with filters and favourites; transcripts too.
     ⏳ /jobs — what is running now, with a cancel button.
     💰 /balance, /topup — credits and top-ups with Telegram Stars.
-    👤 /profile, /lang — your profile and the language.
+    👤 /profile, /lang — your profile, the language and the time zone.
     ✖️ /cancel — stop the current step or job: anything not delivered is refunded.
 
     You only pay for what you get: a failed or cancelled job returns its credits.
@@ -467,15 +468,139 @@ job-limit = { $kind ->
     }
 jobs-title = ⏳ Running now:
 jobs-empty = Nothing is running now.
-# $n: number in the list; $kind: avatar_training | generation | transcription; $stage: the job's stage; $started: UTC time.
+# $n: number in the list; $kind: avatar_training | generation | transcription; $stage: job-stage; $elapsed: how long it runs (elapsed).
 jobs-line = { $n }. { $kind ->
         [avatar_training] 🧑‍🎨 Avatar
         [generation] 🎨 Images
        *[transcription] 🎧 Transcription
-    } · { $stage } · since { $started } UTC
+    } · { $stage } · ⏱ { $elapsed }
 button-job-cancel = ✖️ Cancel { $n }
 job-not-found = Job not found or already finished.
 job-cancel-sent = Cancelling… Anything not delivered will be refunded.
+
+## Menu, history, time zones
+main-menu-avatars = 🧑‍🎨 Avatars
+main-menu-create = 🎨 Create an image
+main-menu-transcribe = 🎧 Transcribe
+main-menu-gallery = 🖼 Gallery
+main-menu-balance = 💰 Balance
+# Prices are credits from the configuration.
+create-choose =
+    🎨 How shall we create the image?
+
+    🧑‍🎨 With an avatar — you in any scene; needs a ready main avatar: { $avatarImagePrice } { CREDITS($avatarImagePrice) } per image.
+    🖼 Imagen 4 — any picture from a description: { $imagenPrice } { CREDITS($imagenPrice) } per image.
+button-create-avatar = 🧑‍🎨 With an avatar
+button-create-imagen = 🖼 Imagen 4
+# $price: credits per started minute; $max: the longest recording in minutes.
+transcribe-help =
+    🎧 Send a voice note, an audio file or a video note — I turn the speech into text.
+
+    💳 { $price } { CREDITS($price) } per started minute, recordings up to { $max } min. For a long recording I quote the price first and ask you to confirm; the text comes as a message plus .txt and .srt files.
+# The /balance history. $count: images; $mode: AVATAR | IMAGEN4; $avatar: the avatar's name or "none".
+history-generation = { $mode ->
+        [AVATAR] { $avatar ->
+            [none] With an avatar
+           *[other] With avatar “{ $avatar }”
+        }
+       *[IMAGEN4] Imagen 4
+    } · { $count } { $count ->
+        [one] image
+       *[other] images
+    }
+history-avatar = Avatar “{ $name }” · training
+# $minutes: started minutes (0: unknown).
+history-transcription = Transcription{ $minutes ->
+        [0] {""}
+       *[other] {" "}· { $minutes } min
+    }
+# A job whose own row is gone. $kind: generation | avatar | transcription.
+history-job = { $kind ->
+        [generation] Images
+        [avatar] Avatar training
+       *[transcription] Transcription
+    }
+# $job: one of the history-* descriptions above.
+history-charge = { $kind ->
+        [generation] 🎨
+        [avatar] 🧑‍🎨
+       *[transcription] 🎧
+    } { $job }
+history-refund = ↩️ Refund · { $job }
+history-welcome = 🎁 Welcome gift
+# $reason: the administrator's reason, or "none".
+history-grant = 🎁 Grant{ $reason ->
+        [none] {""}
+       *[other] {" "}· { $reason }
+    }
+history-stars-refund = ⭐ Stars refunded
+history-stars-refund-reverted = ⭐ Stars refund did not go through
+# /jobs. $hours, $minutes: how long the job has been running.
+elapsed = { $hours ->
+        [0] { $minutes ->
+            [0] under a minute
+           *[other] { $minutes } min
+        }
+       *[other] { $hours } h{ $minutes ->
+            [0] {""}
+           *[other] {" "}{ $minutes } min
+        }
+    }
+# $stage: the job's JobStatus search attribute; $kind: avatar_training | generation | transcription.
+# An avatar's workflow keeps the bot's "running" until its first change of stage: it is collecting photos.
+job-stage = { $stage ->
+        [running] { $kind ->
+            [avatar_training] collecting photos
+           *[other] starting
+        }
+        [collecting_photos] collecting photos
+        [ready] ready to train
+        [charged] paid, starting
+        [training] training
+        [charging] charging credits
+        [preparing] preparing the prompt
+        [generating] drawing
+        [checking] { $kind ->
+            [generation] checking quality
+           *[other] checking the recording
+        }
+        [delivering] sending the result
+        [awaiting_confirmation] waiting for your confirmation
+        [transcribing] transcribing
+        [completed] done
+        [partial] partly done
+        [failed] failed
+        [cancelled] cancelling
+        [rejected] rejected
+        [insufficient] not enough credits
+       *[other] in progress
+    }
+button-jobs-refresh = 🔄 Refresh
+jobs-refreshed = 🔄 Refreshed
+# Time zones (lib/time-zone.ts). $id: a TIME_ZONES id; $zone: its IANA name (shown for any other zone).
+time-zone-city = { $id ->
+        [new_york] New York
+        [utc] Coordinated Universal Time
+        [london] London
+        [berlin] Berlin
+        [kaliningrad] Kaliningrad
+        [moscow] Moscow
+        [samara] Samara
+        [yekaterinburg] Yekaterinburg
+        [omsk] Omsk
+        [novosibirsk] Novosibirsk
+        [irkutsk] Irkutsk
+        [vladivostok] Vladivostok
+       *[other] { $zone }
+    }
+# $city: time-zone-city; $offset: "UTC+3".
+time-zone-label = { $city } · { $offset }
+profile-time-zone-button = 🕒 Time zone
+# $zone: time-zone-label of the current zone.
+time-zone-choose =
+    🕒 Time zone: { $zone }
+    I show times in /balance, /jobs, your profile and the gallery in it. Choose yours:
+time-zone-set = ✅ Time zone: { $zone }
 
 ## Admin stats
 admin-stats-title = 📊 Stats for { $day } (UTC)

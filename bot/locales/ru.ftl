@@ -430,6 +430,7 @@ profile-text =
     🎧 Расшифровки: { $transcripts } · { $minutes } мин
     📅 С нами с { $since }
     🌐 Язык: русский
+    🕒 Часовой пояс: { $zone }
 profile-gallery-button = 🖼 Галерея
 profile-language-button = 🌐 Язык · Language
 lang-choose = 🌐 Выберите язык · Choose your language
@@ -448,7 +449,7 @@ help =
     🖼 /gallery — ваши изображения с фильтрами и избранным, а также расшифровки.
     ⏳ /jobs — что сейчас выполняется, с кнопкой отмены.
     💰 /balance, /topup — кредиты и пополнение звёздами Telegram.
-    👤 /profile, /lang — профиль и язык.
+    👤 /profile, /lang — профиль, язык и часовой пояс.
     ✖️ /cancel — остановить текущий шаг или задачу: всё недоставленное возвращается.
 
     Вы платите только за результат: неудачная или отменённая задача возвращает кредиты.
@@ -473,15 +474,140 @@ job-limit = { $kind ->
     }
 jobs-title = ⏳ Сейчас в работе:
 jobs-empty = Сейчас ничего не выполняется.
-# $n: number in the list; $kind: avatar_training | generation | transcription; $stage: the job's stage; $started: UTC time.
+# $n: number in the list; $kind: avatar_training | generation | transcription; $stage: job-stage; $elapsed: how long it runs (elapsed).
 jobs-line = { $n }. { $kind ->
         [avatar_training] 🧑‍🎨 Аватар
         [generation] 🎨 Изображения
        *[transcription] 🎧 Расшифровка
-    } · { $stage } · с { $started } UTC
+    } · { $stage } · ⏱ { $elapsed }
 button-job-cancel = ✖️ Отменить { $n }
 job-not-found = Задача не найдена или уже завершена.
 job-cancel-sent = Отменяю… Всё недоставленное вернётся на баланс.
+
+## Menu, history, time zones
+main-menu-avatars = 🧑‍🎨 Аватары
+main-menu-create = 🎨 Создать изображение
+main-menu-transcribe = 🎧 Расшифровать
+main-menu-gallery = 🖼 Галерея
+main-menu-balance = 💰 Баланс
+# Prices are credits from the configuration.
+create-choose =
+    🎨 Как создаём изображение?
+
+    🧑‍🎨 С аватаром — вы в любой сцене, нужен готовый основной аватар: { $avatarImagePrice } { CREDITS($avatarImagePrice) } за изображение.
+    🖼 Imagen 4 — любая картинка по описанию: { $imagenPrice } { CREDITS($imagenPrice) } за изображение.
+button-create-avatar = 🧑‍🎨 С аватаром
+button-create-imagen = 🖼 Imagen 4
+# $price: credits per started minute; $max: the longest recording in minutes.
+transcribe-help =
+    🎧 Пришлите голосовое сообщение, аудиофайл или кружок — я переведу речь в текст.
+
+    💳 { $price } { CREDITS($price) } за каждую начатую минуту, записи до { $max } мин. Длинную запись я сначала оценю и спрошу подтверждение; текст придёт сообщением и файлами .txt и .srt.
+# The /balance history. $count: images; $mode: AVATAR | IMAGEN4; $avatar: the avatar's name or "none".
+history-generation = { $mode ->
+        [AVATAR] { $avatar ->
+            [none] С аватаром
+           *[other] С аватаром «{ $avatar }»
+        }
+       *[IMAGEN4] Imagen 4
+    } · { $count } { $count ->
+        [one] изображение
+        [few] изображения
+       *[many] изображений
+    }
+history-avatar = Аватар «{ $name }» · обучение
+# $minutes: started minutes (0: unknown).
+history-transcription = Расшифровка{ $minutes ->
+        [0] {""}
+       *[other] {" "}· { $minutes } мин
+    }
+# A job whose own row is gone. $kind: generation | avatar | transcription.
+history-job = { $kind ->
+        [generation] Изображения
+        [avatar] Обучение аватара
+       *[transcription] Расшифровка
+    }
+# $job: one of the history-* descriptions above.
+history-charge = { $kind ->
+        [generation] 🎨
+        [avatar] 🧑‍🎨
+       *[transcription] 🎧
+    } { $job }
+history-refund = ↩️ Возврат · { $job }
+history-welcome = 🎁 Подарок при регистрации
+# $reason: the administrator's reason, or "none".
+history-grant = 🎁 Начисление{ $reason ->
+        [none] {""}
+       *[other] {" "}· { $reason }
+    }
+history-stars-refund = ⭐ Возврат звёзд
+history-stars-refund-reverted = ⭐ Возврат звёзд не состоялся
+# /jobs. $hours, $minutes: how long the job has been running.
+elapsed = { $hours ->
+        [0] { $minutes ->
+            [0] меньше минуты
+           *[other] { $minutes } мин
+        }
+       *[other] { $hours } ч{ $minutes ->
+            [0] {""}
+           *[other] {" "}{ $minutes } мин
+        }
+    }
+# $stage: the job's JobStatus search attribute; $kind: avatar_training | generation | transcription.
+# An avatar's workflow keeps the bot's "running" until its first change of stage: it is collecting photos.
+job-stage = { $stage ->
+        [running] { $kind ->
+            [avatar_training] собираю фото
+           *[other] запускается
+        }
+        [collecting_photos] собираю фото
+        [ready] готов к обучению
+        [charged] оплачено, запускаю
+        [training] обучается
+        [charging] списываю кредиты
+        [preparing] готовлю запрос
+        [generating] рисую
+        [checking] { $kind ->
+            [generation] проверяю качество
+           *[other] проверяю запись
+        }
+        [delivering] отправляю результат
+        [awaiting_confirmation] жду вашего подтверждения
+        [transcribing] расшифровываю
+        [completed] готово
+        [partial] готово частично
+        [failed] не удалось
+        [cancelled] отменяется
+        [rejected] отклонено
+        [insufficient] не хватило кредитов
+       *[other] в работе
+    }
+button-jobs-refresh = 🔄 Обновить
+jobs-refreshed = 🔄 Обновлено
+# Time zones (lib/time-zone.ts). $id: a TIME_ZONES id; $zone: its IANA name (shown for any other zone).
+time-zone-city = { $id ->
+        [new_york] Нью-Йорк
+        [utc] Всемирное время
+        [london] Лондон
+        [berlin] Берлин
+        [kaliningrad] Калининград
+        [moscow] Москва
+        [samara] Самара
+        [yekaterinburg] Екатеринбург
+        [omsk] Омск
+        [novosibirsk] Новосибирск
+        [irkutsk] Иркутск
+        [vladivostok] Владивосток
+       *[other] { $zone }
+    }
+# $city: time-zone-city; $offset: "UTC+3".
+time-zone-label = { $city } · { $offset }
+profile-time-zone-button = 🕒 Часовой пояс
+# $zone: time-zone-label of the current zone.
+time-zone-choose =
+    🕒 Часовой пояс: { $zone }
+    В нём я показываю время в /balance, /jobs, профиле и галерее. Выберите свой:
+time-zone-set = ✅ Часовой пояс: { $zone }
 
 ## Admin stats
 admin-stats-title = 📊 Статистика на { $day } (UTC)

@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from '../prisma';
+import { startOfDay } from '../time-zone';
 import { isImageId } from './images';
 
 /**
@@ -21,37 +22,25 @@ export interface GalleryFilter {
 
 export const DEFAULT_FILTER: GalleryFilter = { kind: 'all', period: 'all', favorites: false };
 
-/**
- * "Today" and the dates the gallery shows are in Moscow time (UTC+3, no
- * daylight saving): the product's users are Russian-speaking first and
- * Telegram does not tell a bot the user's time zone.
- */
-export const GALLERY_UTC_OFFSET_MINUTES = 180;
-const OFFSET_MS = GALLERY_UTC_OFFSET_MINUTES * 60_000;
 const DAY_MS = 24 * 3600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The earliest creation time a period shows (undefined: all time). */
-export function periodStart(period: GalleryPeriod, now: Date): Date | undefined {
-  if (period === 'today') {
-    const local = new Date(now.getTime() + OFFSET_MS);
-    local.setUTCHours(0, 0, 0, 0);
-    return new Date(local.getTime() - OFFSET_MS);
-  }
+/** The earliest creation time a period shows (undefined: all time); "today" begins at midnight in the user's zone. */
+export function periodStart(period: GalleryPeriod, now: Date, timeZone: string): Date | undefined {
+  if (period === 'today') return startOfDay(now, timeZone);
   if (period === 'week') return new Date(now.getTime() - 7 * DAY_MS);
   if (period === 'month') return new Date(now.getTime() - 30 * DAY_MS);
   return undefined;
 }
 
-/** A date as the gallery shows it: "dd.mm.yyyy" in the gallery's time zone. */
-export function galleryDate(d: Date): string {
-  const local = new Date(d.getTime() + OFFSET_MS);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(local.getUTCDate())}.${two(local.getUTCMonth() + 1)}.${local.getUTCFullYear()}`;
+/** When the gallery is looked at: the moment and the user's time zone (for "today"). */
+export interface GalleryClock {
+  now: Date;
+  timeZone: string;
 }
 
-function imageWhere(userId: number, f: Partial<GalleryFilter>, now: Date): Prisma.ImageWhereInput {
-  const since = f.period ? periodStart(f.period, now) : undefined;
+function imageWhere(userId: number, f: Partial<GalleryFilter>, clock: GalleryClock): Prisma.ImageWhereInput {
+  const since = f.period ? periodStart(f.period, clock.now, clock.timeZone) : undefined;
   return {
     userId,
     deletedAt: null,
@@ -73,11 +62,11 @@ export interface GalleryCounts {
   everything: number;
 }
 
-export async function galleryCounts(prisma: PrismaClient, userId: number, f: GalleryFilter, now: Date): Promise<GalleryCounts> {
+export async function galleryCounts(prisma: PrismaClient, userId: number, f: GalleryFilter, clock: GalleryClock): Promise<GalleryCounts> {
   const [groups, favorites, everything] = await Promise.all([
-    prisma.image.groupBy({ by: ['kind'], where: imageWhere(userId, { period: f.period, favorites: f.favorites }, now), _count: { _all: true } }),
-    prisma.image.count({ where: imageWhere(userId, { kind: f.kind, period: f.period, favorites: true }, now) }),
-    prisma.image.count({ where: imageWhere(userId, {}, now) }),
+    prisma.image.groupBy({ by: ['kind'], where: imageWhere(userId, { period: f.period, favorites: f.favorites }, clock), _count: { _all: true } }),
+    prisma.image.count({ where: imageWhere(userId, { kind: f.kind, period: f.period, favorites: true }, clock) }),
+    prisma.image.count({ where: imageWhere(userId, {}, clock) }),
   ]);
   const of = (kind: 'AVATAR' | 'IMAGEN4') => groups.find((g) => g.kind === kind)?._count._all ?? 0;
   const byKind = { all: of('AVATAR') + of('IMAGEN4'), AVATAR: of('AVATAR'), IMAGEN4: of('IMAGEN4') };
@@ -98,9 +87,9 @@ const gallerySelect = {
 export type GalleryImage = Prisma.ImageGetPayload<{ select: typeof gallerySelect }>;
 
 /** The image at a 0-based place of the filtered gallery, newest first. */
-export function galleryImageAt(prisma: PrismaClient, userId: number, f: GalleryFilter, index: number, now: Date): Promise<GalleryImage | null> {
+export function galleryImageAt(prisma: PrismaClient, userId: number, f: GalleryFilter, index: number, clock: GalleryClock): Promise<GalleryImage | null> {
   return prisma.image.findFirst({
-    where: imageWhere(userId, f, now),
+    where: imageWhere(userId, f, clock),
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     skip: Math.max(0, index),
     select: gallerySelect,

@@ -111,15 +111,6 @@ export async function getBalance(prisma: PrismaClient, userId: number): Promise<
   return row?.credits ?? 0;
 }
 
-export async function recentTransactions(prisma: PrismaClient, userId: number, take = 10) {
-  return prisma.transaction.findMany({
-    where: { userId },
-    orderBy: { createdAt: 'desc' },
-    take,
-    select: { id: true, kind: true, amount: true, balanceAfter: true, jobId: true, reason: true, createdAt: true },
-  });
-}
-
 /** The ledger invariant: the balance equals the sum of the user's transactions. */
 export async function ledgerSum(prisma: PrismaClient, userId: number): Promise<number> {
   const agg = await prisma.transaction.aggregate({ where: { userId }, _sum: { amount: true } });

@@ -50,6 +50,11 @@ export async function upsertUser(prisma: PrismaClient, p: TelegramProfile): Prom
 export async function findUserByTelegramId(prisma: PrismaClient, telegramId: number) {
   return prisma.user.findUnique({
     where: { telegramId: BigInt(telegramId) },
-    select: { id: true, firstName: true, language: true, createdAt: true },
+    select: { id: true, firstName: true, language: true, timeZone: true, createdAt: true },
   });
+}
+
+/** Stores the time zone chosen in /profile (an IANA name; null: back to the language's default). */
+export async function setUserTimeZone(prisma: PrismaClient, userId: number, timeZone: string | null): Promise<void> {
+  await prisma.user.update({ where: { id: userId }, data: { timeZone }, select: { id: true } });
 }

@@ -287,7 +287,8 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
       await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'generation' AND ExecutionStatus = 'Running'`)).count === 3);
       tg().sendText(id, '/jobs');
       const list = await eventually(() => msgs(id).findLast((m) => textOf(m).startsWith('⏳ Сейчас в работе')));
-      expect(list.reply_markup!.inline_keyboard).toHaveLength(3);
+      expect(list.reply_markup!.inline_keyboard).toHaveLength(4); // a cancel button each, then 🔄
+      expect(list.reply_markup!.inline_keyboard[3]!.map((b) => b.text)).toEqual(['🔄 Обновить']);
       expect(textOf(list)).toContain('Изображения');
       const cancel = (list.reply_markup!.inline_keyboard[0]![0] as { callback_data: string }).callback_data;
       expect(cancel).toMatch(/^jc:g:[0-9a-f-]{36}$/);

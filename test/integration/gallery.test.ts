@@ -320,8 +320,9 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
     expect(empty.text).toMatch(/^🖼 В галерее пока пусто/);
     expect(rowTexts(empty, 0)).toEqual(['🎨 Создать изображение', '🎧 Расшифровки']);
     expect(await stack.prisma.image.count({ where: { userId: user.id } })).toBe(0);
-    await press(id, empty, 'glw');
-    await eventually(() => msgs(id).find((x) => x.text?.startsWith('Напишите, что нарисовать')));
+    await press(id, empty, 'glw'); // the same choice as the main menu's "Create an image"
+    const choice = await eventually(() => msgs(id).find((x) => x.text?.startsWith('🎨 Как создаём изображение?')));
+    expect(rowTexts(choice, 0)).toEqual(['🧑‍🎨 С аватаром', '🖼 Imagen 4']);
   });
 
   it('forged callback data naming another user\'s image or transcript is refused with a short answer; nothing changes', async () => {
@@ -440,9 +441,11 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
         '🎧 Расшифровки: 2 · 4 мин',
         `📅 С нами с ${sinceText}`,
         '🌐 Язык: русский',
+        '🕒 Часовой пояс: Москва · UTC+3',
       ].join('\n'),
     );
     expect(rowTexts(profile, 0)).toEqual(['🖼 Галерея', '🌐 Язык · Language']);
+    expect(rowTexts(profile, 1)).toEqual(['🕒 Часовой пояс']);
 
     await send(id, '/lang');
     const menu = await eventually(() => msgs(id).find((m) => m.text === '🌐 Выберите язык · Choose your language'));

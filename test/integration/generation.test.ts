@@ -84,8 +84,8 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     const user = await onboard(id);
     // train an avatar through the real flow
     tg().sendText(id, '/avatar');
-    await eventually(() => last(id)?.reply_markup);
-    tg().pressButton(id, last(id)!.message_id, 'ac');
+    const list = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'ac')));
+    tg().pressButton(id, list.message_id, 'ac');
     await eventually(() => last(id)?.text?.startsWith('Какой аватар'));
     tg().pressButton(id, last(id)!.message_id, 'at:portrait');
     await eventually(() => last(id)?.text?.startsWith('Как назовём'));

@@ -58,7 +58,7 @@ describe('/start → onboarding workflow → welcome grant (real bot, Temporal, 
     stack.telegram.sendText(id, '/balance');
     const balance = await eventually(() => botTexts(id).find((t) => t.startsWith('💰 Balance')));
     expect(balance).toContain('Balance: 20 credits');
-    expect(balance).toMatch(/Grant\s+\+20 → 20/);
+    expect(balance).toContain('  🎁 Welcome gift  +20 → 20');
   });
 
   it('/balance before /start asks to start first', async () => {
