@@ -78,9 +78,9 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     await eventually(() => find(calm, 'Баланс: 100'));
     await eventually(() => count(flooder, 'Слишком много сообщений') === 1);
     await sleep(1000);
-    // within the limit (12 per 10 s, /start may share the window): "not understood"; then one notice, then silence
+    // within the limit (12 per 10 s, /start may share the window): each offered as a prompt; then one notice, then silence
     const answers = msgs(flooder).slice(before);
-    const understood = answers.filter((m) => textOf(m).includes('/help')).length;
+    const understood = answers.filter((m) => textOf(m).includes('Нарисовать это?')).length;
     expect(understood).toBeGreaterThanOrEqual(11);
     expect(understood).toBeLessThanOrEqual(12);
     expect(answers).toHaveLength(understood + 1);
