@@ -46,4 +46,15 @@ export default tseslint.config(
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'sandbox/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The web chat's script runs in the browser as written (no build, no types).
+    files: ['sandbox/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['document', 'location', 'localStorage', 'fetch', 'alert', 'setTimeout', 'clearTimeout', 'setInterval', 'URLSearchParams'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -25,7 +25,12 @@ export interface TelegramSandboxOptions {
   rateLimitPerChat?: number;
 }
 
-const WEB_CHAT_HTML = new URL('./web-chat.html', import.meta.url);
+/** The web chat's files (plain HTML, CSS and browser JavaScript, no build), by the path they are served at. */
+const WEB_CHAT: Record<string, { file: URL; type: string }> = {
+  '/chat': { file: new URL('./web-chat.html', import.meta.url), type: 'text/html; charset=utf-8' },
+  '/chat/web-chat.css': { file: new URL('./web-chat.css', import.meta.url), type: 'text/css; charset=utf-8' },
+  '/chat/web-chat.js': { file: new URL('./web-chat.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+};
 
 export class TelegramSandbox {
   readonly world: TelegramWorld;
@@ -130,8 +135,9 @@ export class TelegramSandbox {
         res.writeHead(200, { 'content-type': stored.mimeType, 'content-length': stored.data.length }).end(stored.data);
         return;
       }
-      if (req.method === 'GET' && (url.pathname === '/chat' || url.pathname === '/')) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(readFileSync(WEB_CHAT_HTML));
+      const page = WEB_CHAT[url.pathname === '/' ? '/chat' : url.pathname];
+      if (req.method === 'GET' && page) {
+        res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-cache' }).end(readFileSync(page.file));
         return;
       }
       return await this.routeSandbox(req, res, url);
@@ -181,8 +187,8 @@ export class TelegramSandbox {
   /**
    * The user side (JSON unless noted):
    *   POST /sandbox/users/:id/messages   {text, language_code?, first_name?, username?}
-   *   POST /sandbox/users/:id/media?kind=photo|voice|audio|video_note|document&name=&caption=&group=   raw bytes;
-   *        items sent with the same `group` form one album (one media_group_id, at most 10 items)
+   *   POST /sandbox/users/:id/media?kind=photo|voice|audio|video_note|document&name=&caption=&group=&language_code=&first_name=
+   *        raw bytes; items sent with the same `group` form one album (one media_group_id, at most 10 items)
    *   POST /sandbox/users/:id/callbacks  {message_id, data}   the update; its callback_query.id names the answer
    *   GET  /sandbox/callbacks/:queryId   {answered, text?, show_alert?}   the bot's answerCallbackQuery
    *   POST /sandbox/users/:id/payments   {message_id}
@@ -204,12 +210,10 @@ export class TelegramSandbox {
       if (m[3] === 'media') {
         const kind = (url.searchParams.get('kind') ?? 'document') as MediaKind;
         const data = await readBody(req);
-        const opts = {
-          fileName: url.searchParams.get('name') ?? undefined,
-          caption: url.searchParams.get('caption') || undefined,
-          mediaGroupId: url.searchParams.get('group') || undefined,
-        };
-        const update = kind === 'photo' ? await this.users.sendPhoto(id, data, { caption: opts.caption, mediaGroupId: opts.mediaGroupId }) : await this.users.sendMedia(id, kind, data, opts);
+        const q = (name: string) => url.searchParams.get(name) || undefined;
+        const patch = { language_code: q('language_code'), first_name: q('first_name') };
+        const opts = { fileName: q('name'), caption: q('caption'), mediaGroupId: q('group'), ...patch };
+        const update = kind === 'photo' ? await this.users.sendPhoto(id, data, { caption: opts.caption, mediaGroupId: opts.mediaGroupId, ...patch }) : await this.users.sendMedia(id, kind, data, opts);
         return sendJson(res, 200, update);
       }
       if (m[3] === 'callbacks') {
