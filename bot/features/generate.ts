@@ -159,12 +159,21 @@ generateFeature.callbackQuery(callbacks.genGo.filter, async (ctx) => {
     return ctx.reply(view.text, { reply_markup: view.kb });
   }
   await ctx.answerCallbackQuery();
-  await editOptionsAway(ctx);
+  await showChosen(ctx, { ...draft, numImages: offer.n, aspectRatio }, offer.total);
   return startGeneration(ctx, { ...draft, numImages: offer.n, aspectRatio });
 });
 
-async function editOptionsAway(ctx: AppContext) {
-  await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+/** After Create, the options message keeps what was chosen (mode, prompt, ratio, count, total) and loses its buttons. */
+async function showChosen(ctx: AppContext, d: GenerationDraft, total: number) {
+  const text = ctx.t('gen-options-chosen', {
+    mode: d.mode === 'AVATAR' ? 'avatar' : 'imagen',
+    avatar: d.avatarName ?? '',
+    prompt: d.prompt.slice(0, 300) || '—',
+    ratio: d.aspectRatio,
+    count: d.numImages,
+    total,
+  });
+  await ctx.editMessageText(text, { reply_markup: undefined }).catch(() => ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined));
 }
 
 export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {

@@ -257,6 +257,18 @@ gen-options =
     📝 { $prompt }
 
     Choose the format and how many. Price: { $price } per image, { $total } in total.
+# After Create: what was chosen. $mode: avatar | imagen; $ratio: "3:4".
+gen-options-chosen =
+    { $mode ->
+        [avatar] 🧑‍🎨 With avatar “{ $avatar }”
+       *[imagen] 🖼 Imagen 4
+    }
+    📝 { $prompt }
+
+    ✅ { $ratio } · { $count } { $count ->
+        [one] image
+       *[other] images
+    } · { $total } { CREDITS($total) }
 gen-go-button = 🎨 Create — { $total } { CREDITS($total) }
 gen-offer-stale = These options are out of date — start again: /imagen or /generate.
 gen-offer-changed = The offer has changed. The current price is below; nothing was charged.

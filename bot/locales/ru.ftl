@@ -262,6 +262,19 @@ gen-options =
     📝 { $prompt }
 
     Выберите формат и количество. Цена: { $price } за изображение, итого { $total }.
+# After Create: what was chosen. $mode: avatar | imagen; $ratio: "3:4".
+gen-options-chosen =
+    { $mode ->
+        [avatar] 🧑‍🎨 С аватаром «{ $avatar }»
+       *[imagen] 🖼 Imagen 4
+    }
+    📝 { $prompt }
+
+    ✅ { $ratio } · { $count } { $count ->
+        [one] изображение
+        [few] изображения
+       *[many] изображений
+    } · { $total } { CREDITS($total) }
 gen-go-button = 🎨 Создать — { $total } { CREDITS($total) }
 gen-offer-stale = Эти настройки устарели — начните заново: /imagen или /generate.
 gen-offer-changed = Предложение изменилось. Ниже — актуальная цена; ничего не списано.
