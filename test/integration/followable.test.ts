@@ -115,6 +115,26 @@ describe('jobs people can follow (real services, stand-ins)', () => {
     expect(third.message_id).toBe(second.message_id);
   });
 
+  it('en: a rejected photo is answered under it in English; the status counts and points at the replies', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id, 'en');
+    tg().sendText(id, '/avatar', lang.en);
+    const list = await eventually(() => msgs(id).find((m) => buttons(m).some((b) => b.callback_data === 'ac')));
+    tg().pressButton(id, list.message_id, 'ac');
+    const types = await eventually(() => msgs(id).find((m) => buttons(m).some((b) => b.callback_data === 'at:portrait')));
+    expect(textOf(types)).toContain('Training costs 150 credits; your balance is 200. Credits are charged only when the training starts.');
+    tg().pressButton(id, types.message_id, 'at:portrait');
+    await eventually(() => find(id, 'What shall we call it?'));
+    tg().sendText(id, 'Ann', lang.en);
+    await eventually(() => find(id, '📸 “Ann”'));
+    const small = await tg().users.sendPhoto(id, await photo(35_000, { width: 100, height: 100 }), lang.en);
+    const reply = await eventually(() => msgs(id).find((m) => m.reply_to_message?.message_id === small.message!.message_id), { timeoutMs: 60_000 });
+    expect(textOf(reply)).toBe("❌ This photo won't do: it is too small — the short side is under 512 pixels.");
+    await eventually(() => find(id, '0 of 10–20 accepted · 1 rejected (see the replies under the photos)'), { timeoutMs: 30_000 });
+    tg().sendText(id, 'hello', lang.en);
+    await eventually(() => find(id, "I'm waiting for your avatar's photos"));
+  });
+
   for (const language of ['ru', 'en'] as const) {
     const t = language === 'ru'
       ? { ask: 'Что нарисовать через Imagen 4?', price: 'Цена:', working: 'Обычно ~', again: '🔁 Ещё раз', favOff: '☆ В избранное', favOn: '⭐ В избранном', failed: 'Не удалось создать', offer: 'Нарисовать это?', doc: 'я не открываю', photoAsk: 'Что сделать с этим фото?', ref: 'в духе этого фото' }
