@@ -22,7 +22,7 @@ export const jobsFeature = new Composer<AppContext>();
  * Every value the job workflows put in `JobStatus` (the bot starts them as
  * "running"; avatar stages are lower-cased). The locale key `job-stage` names
  * each one; this list fails to compile when a workflow's stage type gains a
- * value, and test/unit/job-stages.test.ts checks both languages name them all.
+ * value, and test/unit/time-zone.test.ts checks both languages name them all.
  */
 type JobStage = 'running' | Lowercase<AvatarStage> | GenerationStage | TranscriptionStage;
 const STAGES: Record<JobStage, true> = {
