@@ -7,7 +7,7 @@ import { formatDuration } from '../lib/duration';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
-import { mergeChunks, splitForMessage, toSrt, toTxt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
+import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
 import { audioKeys, heartbeating } from './audio';
 import { replyTo, undelivered, type Undelivered } from './telegram';
 
@@ -209,8 +209,8 @@ export function createTranscriptionActivities({
     },
 
     /**
-     * Short text: one message. Long text: its first part, then the .txt and
-     * .srt files. Nothing recognised: not delivered (the job refunds). A retry
+     * Short text: one message. Long text: its first part, then the .txt,
+     * .srt and .vtt files. Nothing recognised: not delivered (the job refunds). A retry
      * resumes after the parts already sent (heartbeat details).
      */
     async deliverTranscript({ chatId, language, transcriptId, replyTo: request }: DeliverTranscriptInput): Promise<{ delivered: boolean; undelivered?: Undelivered }> {
@@ -228,6 +228,8 @@ export function createTranscriptionActivities({
               () => telegramApi.sendMessage(chatId, `${header}\n\n${splitForMessage(text, MESSAGE_TEXT_LIMIT).head}\n\n${t(language, 'tr-result-files')}`, replyTo(request)),
               async () => telegramApi.sendDocument(chatId, new InputFile(await storage.get('transcripts', row.txtObjectKey!), `${baseName}.txt`)),
               async () => telegramApi.sendDocument(chatId, new InputFile(await storage.get('transcripts', row.srtObjectKey!), `${baseName}.srt`)),
+              // WebVTT for browsers and players, from the stored segments (added last: a retry of an older delivery resumes by index).
+              () => telegramApi.sendDocument(chatId, new InputFile(Buffer.from(toVtt((row.segments ?? []) as unknown as TranscriptSegment[])), `${baseName}.vtt`)),
             ];
       try {
         for (let i = sent; i < steps.length; i++) {

@@ -108,10 +108,10 @@ export function mergeChunks(chunks: ChunkTranscript[]): MergedTranscript {
   return { text: segments.map((s) => s.text).join(' '), segments };
 }
 
-/** `HH:MM:SS,mmm` for a whole number of milliseconds; hours take more digits past 99. */
-function srtTimestamp(ms: number): string {
+/** `HH:MM:SS<sep>mmm` for a whole number of milliseconds (SubRip: `,`, WebVTT: `.`); hours take more digits past 99. */
+function timestamp(ms: number, separator: ',' | '.'): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)},${pad(ms % 1000, 3)}`;
+  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}${separator}${pad(ms % 1000, 3)}`;
 }
 
 const toMilliseconds = (seconds: number) => (Number.isFinite(seconds) ? Math.max(0, Math.round(seconds * 1000)) : 0);
@@ -123,15 +123,31 @@ const toMilliseconds = (seconds: number) => (Number.isFinite(seconds) ? Math.max
  * removed, since a blank line ends a cue.
  */
 export function toSrt(segments: TranscriptSegment[]): string {
+  return cues(segments)
+    .map((c, i) => `${i + 1}\n${timestamp(c.start, ',')} --> ${timestamp(c.end, ',')}\n${c.text}\n`)
+    .join('\n');
+}
+
+/**
+ * WebVTT subtitles (what browsers and most players read): the `WEBVTT`
+ * header, then the same cues as {@link toSrt} with `.` before the
+ * milliseconds. `-->` inside a text would end the cue's timing line early, so
+ * it becomes `→`.
+ */
+export function toVtt(segments: TranscriptSegment[]): string {
+  const body = cues(segments).map((c, i) => `${i + 1}\n${timestamp(c.start, '.')} --> ${timestamp(c.end, '.')}\n${c.text.replace(/-->/g, '→')}\n`);
+  return ['WEBVTT\n', ...body].join('\n');
+}
+
+/** Subtitle cues: text trimmed, no blank lines inside (a blank line ends a cue), empty ones left out, times in whole milliseconds. */
+function cues(segments: TranscriptSegment[]): { start: number; end: number; text: string }[] {
   return segments
     .map((s) => ({ ...s, text: s.text.trim().replace(/\r\n?/g, '\n').replace(/\n\s*\n/g, '\n') }))
     .filter((s) => s.text !== '')
-    .map((s, i) => {
+    .map((s) => {
       const start = toMilliseconds(s.start);
-      const end = Math.max(start, toMilliseconds(s.end));
-      return `${i + 1}\n${srtTimestamp(start)} --> ${srtTimestamp(end)}\n${s.text}\n`;
-    })
-    .join('\n');
+      return { start, end: Math.max(start, toMilliseconds(s.end)), text: s.text };
+    });
 }
 
 /**

@@ -4,17 +4,19 @@ import { findOwnTranscript, recentTranscripts } from '../../lib/db/gallery';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { formatDuration } from '../../lib/duration';
 import { formatDate } from '../../lib/time-zone';
+import { toVtt, type TranscriptSegment } from '../../lib/transcript';
 import type { AppContext } from '../context';
 
 /**
  * "🎧 Transcripts" in the gallery: the user's recent finished transcripts
  * (date, duration, first words) with buttons that send their .txt / .srt
- * again from MinIO (bucket `transcripts`). A file button names a transcript
+ * again from MinIO (bucket `transcripts`) and .vtt made from the stored
+ * segments (so older transcripts have it too). A file button names a transcript
  * id, looked up among this user's transcripts only.
  */
 export const galleryTranscriptsFeature = new Composer<AppContext>();
 
-const FORMATS = ['txt', 'srt'] as const;
+const FORMATS = ['txt', 'srt', 'vtt'] as const;
 const FIRST_WORDS_CHARS = 60;
 
 function firstWords(text: string | null): string {
@@ -44,7 +46,10 @@ galleryTranscriptsFeature.callbackQuery(callbacks.galleryTranscripts.filter, asy
     const n = String(i + 1);
     lines.push(ctx.t('gallery-transcript-item', { n, date: formatDate(tr.createdAt, ctx.timeZone), duration: formatDuration(tr.durationSec ?? 0), words: firstWords(tr.text) }));
     if (tr.txtObjectKey) kb.text(ctx.t('gallery-transcript-txt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'txt' }));
-    if (tr.srtObjectKey) kb.text(ctx.t('gallery-transcript-srt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'srt' }));
+    if (tr.srtObjectKey) {
+      kb.text(ctx.t('gallery-transcript-srt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'srt' }));
+      kb.text(ctx.t('gallery-transcript-vtt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'vtt' }));
+    }
     kb.row();
   }
   await ctx.reply(lines.join('\n').slice(0, 4096), { reply_markup: kb });
@@ -58,7 +63,7 @@ galleryTranscriptsFeature.callbackQuery(callbacks.transcriptFile.filter, async (
   const transcript = user && data && format ? await findOwnTranscript(ctx.services.prisma, user.id, data.id) : null;
   const key = format === 'txt' ? transcript?.txtObjectKey : transcript?.srtObjectKey;
   if (!transcript || !key) return ctx.answerCallbackQuery({ text: ctx.t('transcript-file-not-found') });
-  const bytes = await ctx.services.storage.get('transcripts', key);
+  const bytes = format === 'vtt' ? Buffer.from(toVtt((transcript.segments ?? []) as unknown as TranscriptSegment[])) : await ctx.services.storage.get('transcripts', key);
   await ctx.replyWithDocument(new InputFile(bytes, `${baseName(transcript, ctx.timeZone)}.${format}`));
   await ctx.answerCallbackQuery();
 });

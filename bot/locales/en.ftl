@@ -418,6 +418,7 @@ gallery-transcripts-empty = 🎧 No transcripts yet. Send a voice note or an aud
 gallery-transcript-item = { $n }. { $date } · { $duration } — “{ $words }”
 gallery-transcript-txt = 📄 { $n } · .txt
 gallery-transcript-srt = 🎬 { $n } · .srt
+gallery-transcript-vtt = 🌐 { $n } · .vtt
 transcript-file-not-found = Transcript file not found.
 
 ## Profile

@@ -424,6 +424,7 @@ gallery-transcripts-empty = 🎧 Расшифровок пока нет. При�
 gallery-transcript-item = { $n }. { $date } · { $duration } — «{ $words }»
 gallery-transcript-txt = 📄 { $n } · .txt
 gallery-transcript-srt = 🎬 { $n } · .srt
+gallery-transcript-vtt = 🌐 { $n } · .vtt
 transcript-file-not-found = Файл расшифровки не найден.
 
 ## Profile

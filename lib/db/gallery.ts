@@ -133,7 +133,7 @@ export function findOwnTranscript(prisma: PrismaClient, userId: number, transcri
   if (!UUID.test(transcriptId)) return Promise.resolve(null);
   return prisma.transcript.findFirst({
     where: { id: transcriptId, userId, status: 'COMPLETED' },
-    select: { id: true, createdAt: true, fileName: true, txtObjectKey: true, srtObjectKey: true },
+    select: { id: true, createdAt: true, fileName: true, txtObjectKey: true, srtObjectKey: true, segments: true },
   });
 }
 

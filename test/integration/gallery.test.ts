@@ -349,7 +349,7 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
     for (const data of [`gls:${target.id}`, `glx:${target.id}`, `gly:${target.id}`, `ip:${target.id}`, `if:${target.id}`, 'gly:not-a-uuid', `gls:${randomUUID()}`]) {
       expect((await pressRaw(id, own, data)).text, data).toBe('Изображение не найдено.');
     }
-    for (const data of [`tf:${transcriptId}:txt`, `tf:${transcriptId}:srt`, `tf:${transcriptId}:exe`]) {
+    for (const data of [`tf:${transcriptId}:txt`, `tf:${transcriptId}:srt`, `tf:${transcriptId}:vtt`, `tf:${transcriptId}:exe`]) {
       expect((await pressRaw(id, own, data)).text, data).toBe('Файл расшифровки не найден.');
     }
     for (const data of ['glk:SECRET', 'gld:year', 'glp:-5']) {
@@ -382,6 +382,7 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
         data: {
           id: tid, userId: user.id, status: 'COMPLETED', fileId: `f${tid}`, fileUniqueId: `u${tid}`, fileName: r.name, durationSec: r.sec, text: r.text,
           txtObjectKey: `${user.id}/${tid}/transcript.txt`, srtObjectKey: `${user.id}/${tid}/transcript.srt`, createdAt: new Date(now - r.ago * 1000),
+          segments: [{ start: 0, end: 5, text: r.text }],
         },
       });
       seeded.push({ ...r, tid, txt, srt });
@@ -400,15 +401,17 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
       `1. ${date(HOUR)} · 1:01 — «Вторая запись коротко»`,
       `2. ${date(2 * DAY)} · 2:05 — «Добрый день, это первая запись для проверки списка…»`,
     ]);
-    expect(rowTexts(list, 0)).toEqual(['📄 1 · .txt', '🎬 1 · .srt']);
-    expect(rowTexts(list, 1)).toEqual(['📄 2 · .txt', '🎬 2 · .srt']);
+    expect(rowTexts(list, 0)).toEqual(['📄 1 · .txt', '🎬 1 · .srt', '🌐 1 · .vtt']);
+    expect(rowTexts(list, 1)).toEqual(['📄 2 · .txt', '🎬 2 · .srt', '🌐 2 · .vtt']);
 
     const first = seeded[0]!;
     await press(id, list, `tf:${first.tid}:txt`);
     await press(id, list, `tf:${first.tid}:srt`);
     await press(id, list, `tf:${seeded[1]!.tid}:txt`);
+    await press(id, list, `tf:${first.tid}:vtt`);
     const docs = msgs(id).filter((m) => m.document);
-    expect(docs.map((m) => m.document!.file_name)).toEqual(['интервью.txt', 'интервью.srt', `transcript-${date(HOUR)}.txt`]);
+    expect(docs.map((m) => m.document!.file_name)).toEqual(['интервью.txt', 'интервью.srt', `transcript-${date(HOUR)}.txt`, 'интервью.vtt']);
+    expect(tg().world.files.get(docs[3]!.document!.file_id)!.data.toString('utf8')).toBe(`WEBVTT\n\n1\n00:00:00.000 --> 00:00:05.000\n${first.text}\n`);
     expect(tg().world.files.get(docs[0]!.document!.file_id)!.data.equals(first.txt)).toBe(true);
     expect(tg().world.files.get(docs[1]!.document!.file_id)!.data.equals(first.srt)).toBe(true);
   });

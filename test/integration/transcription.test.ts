@@ -102,9 +102,9 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     expect(calls.map(fileOf).toSorted()).toEqual(['chunk-000.ogg', 'chunk-001.ogg', 'chunk-002.ogg', 'chunk-003.ogg', 'chunk-004.ogg', 'chunk-005.ogg', 'chunk-006.ogg']);
     expect(words(transcript.text!)).toEqual(inRussian(hour));
 
-    // the first part in a message, then the .txt and .srt files
+    // the first part in a message, then the .txt, .srt and .vtt files
     const docs = msgs(id).filter((m) => m.document);
-    expect(docs.map((d) => d.document!.file_name).toSorted()).toEqual(['transcript.srt', 'transcript.txt']);
+    expect(docs.map((d) => d.document!.file_name).toSorted()).toEqual(['transcript.srt', 'transcript.txt', 'transcript.vtt']);
     const header = find(id, '📝 Расшифровка · 1:00:00')!;
     expect(textOf(header).length).toBeLessThanOrEqual(4096);
     const txt = tg().world.files.get(docs.find((d) => d.document!.file_name === 'transcript.txt')!.document!.file_id)!.data.toString('utf8');
@@ -114,6 +114,10 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     expect(stamps.length).toBeGreaterThan(100);
     expect(stamps.every((t, i) => i === 0 || t >= stamps[i - 1]!)).toBe(true);
     expect(stamps.at(-1)).toBeGreaterThan(3500);
+    // WebVTT: the same cues, "." before the milliseconds
+    const vtt = tg().world.files.get(docs.find((d) => d.document!.file_name === 'transcript.vtt')!.document!.file_id)!.data.toString('utf8');
+    expect(vtt.startsWith('WEBVTT\n\n1\n')).toBe(true);
+    expect([...vtt.matchAll(/(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> /g)].length).toBe(stamps.length);
 
     expect(await getBalance(stack.prisma, user.id)).toBe(140);
     expect(await ledgerSum(stack.prisma, user.id)).toBe(140);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeChunks, splitForMessage, toSrt, toTxt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../../lib/transcript';
+import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../../lib/transcript';
 
 const OVERLAP = 1.5;
 
@@ -208,5 +208,21 @@ describe('lib/transcript splitForMessage', () => {
     expect(head.length).toBeLessThanOrEqual(4096);
     expect(head.endsWith('amet.…')).toBe(true);
     expect(() => splitForMessage(text, 0)).toThrow(RangeError);
+  });
+});
+
+describe('lib/transcript toVtt', () => {
+  it('a WEBVTT header, then the SubRip cues with "." before the milliseconds; empty texts left out, "-->" kept out of a text', () => {
+    expect(
+      toVtt([
+        { start: 1, end: 2.5, text: ' Hello there.' },
+        { start: 3, end: 4, text: '  ' },
+        { start: 3723.456, end: 3725.0004, text: 'A --> B\n\nnext line' },
+      ]),
+    ).toBe('WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nHello there.\n\n2\n01:02:03.456 --> 01:02:05.000\nA → B\nnext line\n');
+  });
+
+  it('no segments: only the header (a valid, empty file)', () => {
+    expect(toVtt([])).toBe('WEBVTT\n');
   });
 });
