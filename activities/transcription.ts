@@ -20,7 +20,7 @@ import { replyTo, undelivered, type Undelivered } from './telegram';
  * retried activity (a worker died after the call) never pays Whisper twice.
  */
 
-export type TranscriptStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+export type TranscriptStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'PARTIAL' | 'FAILED' | 'CANCELLED';
 
 export interface CreateTranscriptInput {
   transcriptId: string;
@@ -54,6 +54,9 @@ export interface AssembleTranscriptInput {
   userId: number;
   transcriptId: string;
   chunks: PlannedChunk[];
+  /** Chunks that failed for good: the transcript marks their owned span as a gap, in `language`. */
+  failedChunks?: number[];
+  language?: Language;
 }
 
 export interface DeliverTranscriptInput {
@@ -74,7 +77,7 @@ export const TranscriptionErrors = {
 export const MESSAGE_TEXT_LIMIT = 3500;
 /** Only words this close to a chunk's own boundaries are kept (Whisper segments last up to 30 s; the merge rebuilds only segments across a cut from words). */
 const BOUNDARY_WORDS_SECONDS = 40;
-const TERMINAL: readonly TranscriptStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const TERMINAL: readonly TranscriptStatus[] = ['COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'];
 export const transcriptKeys = {
   txt: (userId: number, transcriptId: string) => `${userId}/${transcriptId}/transcript.txt`,
   srt: (userId: number, transcriptId: string) => `${userId}/${transcriptId}/transcript.srt`,
@@ -188,10 +191,16 @@ export function createTranscriptionActivities({
       }
     },
 
-    /** Chunk transcripts (MinIO) → one text with timestamped segments (DB) and .txt/.srt files (MinIO). */
-    async assembleTranscript({ userId, transcriptId, chunks }: AssembleTranscriptInput): Promise<{ chars: number; segments: number }> {
+    /** Chunk transcripts (MinIO) → one text with timestamped segments (DB) and .txt/.srt files (MinIO); failed chunks become marked gaps. */
+    async assembleTranscript({ userId, transcriptId, chunks, failedChunks = [], language = 'ru' }: AssembleTranscriptInput): Promise<{ chars: number; segments: number }> {
       const parts: ChunkTranscript[] = [];
       for (const chunk of chunks) {
+        if (failedChunks.includes(chunk.index)) {
+          // A gap the reader can see, over exactly the part this chunk owned.
+          const text = t(language, 'tr-gap', { from: formatDuration(chunk.ownStart), to: formatDuration(chunk.ownEnd) });
+          parts.push({ index: chunk.index, offset: chunk.start, ownStart: chunk.ownStart, ownEnd: chunk.ownEnd, text });
+          continue;
+        }
         const part = await readChunk(userId, transcriptId, chunk.index);
         if (!part) throw ApplicationFailure.create({ message: `chunk ${chunk.index} has no transcript`, type: TranscriptionErrors.chunkMissing, nonRetryable: true });
         parts.push(part);

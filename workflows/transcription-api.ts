@@ -35,12 +35,15 @@ export type TranscriptionStage =
   | 'transcribing'
   | 'delivering'
   | 'completed'
+  | 'partial'
   | 'rejected'
   | 'failed'
   | 'cancelled';
 
 export interface TranscriptionStatus {
   stage: TranscriptionStage;
+  /** Chunks that failed for good (their span is a marked gap, its minutes refunded). */
+  failedChunks?: number[];
   durationSeconds?: number;
   minutes?: number;
   price?: number;

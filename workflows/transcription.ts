@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LocalizedButton, LocalizedMessage, SendOutcome } from '../activities/telegram';
 import { callbacks } from '../lib/callback-data';
 import { formatDuration } from '../lib/duration';
@@ -104,6 +104,13 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
 
   stage('transcribing');
   await db.setTranscriptStatus({ transcriptId, status: 'RUNNING' });
+  /**
+   * A chunk that fails for good no longer fails the job: the transcript marks
+   * its gap and its minutes are refunded (docs/decisions.md). Older histories
+   * ended the job at the first such chunk.
+   */
+  const partialAllowed = patched('transcription-partial-v1');
+  const failedChunks: number[] = [];
   const startedAt = Date.now();
   /** Minutes left: from the pace of the chunks done so far, else from observed jobs (seconds of work per second of audio). */
   const minutesLeft = (done: number) => {
@@ -145,12 +152,20 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       const lane = async () => {
         while (next < chunks.length) {
           const chunk = chunks[next++]!;
-          await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language });
+          try {
+            await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language });
+          } catch (err) {
+            if (!partialAllowed || isCancellation(err) || cancelled) throw err;
+            log.warn('a chunk failed for good: its span becomes a marked gap', { chunk: chunk.index, error: String(err) });
+            failedChunks.push(chunk.index);
+          }
           status.chunksDone.push(chunk.index);
         }
       };
       await Promise.all(Array.from({ length: Math.min(input.parallelChunks, chunks.length) }, lane));
-      await db.assembleTranscript({ userId, transcriptId, chunks });
+      if (failedChunks.length === chunks.length) throw new Error('every chunk failed');
+      if (failedChunks.length) status.failedChunks = [...failedChunks].sort((a, b) => a - b);
+      await db.assembleTranscript({ userId, transcriptId, chunks, ...(failedChunks.length ? { failedChunks: status.failedChunks, language: input.language } : {}) });
     });
     let settled = false;
     const outcome = done.then(
@@ -179,14 +194,20 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
   finished = true;
   await progressShown;
 
+  // The minutes of the gaps come back: the owned seconds of the failed chunks, rounded up (never charged for what failed).
+  const lostSeconds = chunks.filter((c) => failedChunks.includes(c.index)).reduce((sum, c) => sum + (c.ownEnd - c.ownStart), 0);
+  const refundedMinutes = Math.min(minutes, Math.ceil(lostSeconds / 60));
   await CancellationScope.nonCancellable(async () => {
-    await billing.settle(delivered ? minutes : 0);
-    const final = delivered ? 'completed' : cancelled ? 'cancelled' : 'failed';
-    await db.setTranscriptStatus({ transcriptId, status: final === 'completed' ? 'COMPLETED' : final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: status.failureReason });
+    await billing.settle(delivered ? minutes - refundedMinutes : 0);
+    const final = delivered ? (failedChunks.length ? 'partial' : 'completed') : cancelled ? 'cancelled' : 'failed';
+    if (final === 'partial') status.failureReason = 'chunks_failed';
+    await db.setTranscriptStatus({ transcriptId, status: final === 'completed' ? 'COMPLETED' : final === 'partial' ? 'PARTIAL' : final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: status.failureReason });
     stage(final);
     noteInMemo({ outcome: final, failureReason: status.failureReason });
     const outcome: LocalizedMessage =
-      final === 'completed'
+      final === 'partial'
+        ? { key: 'tr-partial', params: { paid: (minutes - refundedMinutes) * input.unitPrice, refunded: refundedMinutes * input.unitPrice, gaps: failedChunks.length } }
+        : final === 'completed'
         ? { key: 'tr-done', params: { price } }
         : final === 'cancelled'
           ? { key: 'tr-cancelled', params: { refunded: price } }

@@ -360,6 +360,13 @@ tr-failed = { $reason ->
 # $duration: "1:02:03".
 tr-result-header = 📝 Transcript · { $duration }
 tr-result-files = 📎 The full text and subtitles with timestamps are in the files below.
+# $paid, $refunded: credits; $gaps: how many parts failed.
+tr-partial = ⚠️ The transcript is ready, but { $gaps ->
+        [one] one part of the recording
+       *[other] { $gaps } parts of the recording
+    } could not be recognised — the gaps are marked in the text. Charged { $paid } { CREDITS($paid) }; { $refunded } { CREDITS($refunded) } for the gaps returned.
+# A failed part inside a transcript. $from, $to: "12:00".
+tr-gap = [not recognised: { $from } – { $to }]
 tr-not-found = Transcription not found or already finished.
 
 ## Gallery

@@ -366,6 +366,13 @@ tr-failed = { $reason ->
 # $duration: "1:02:03".
 tr-result-header = 📝 Расшифровка · { $duration }
 tr-result-files = 📎 Полный текст и субтитры с таймкодами — в файлах ниже.
+# $paid, $refunded: credits; $gaps: how many parts failed.
+tr-partial = ⚠️ Расшифровка готова, но { $gaps ->
+        [one] одна часть записи не распознана
+       *[other] { $gaps } части записи не распознаны
+    } — пропуски отмечены в тексте. Списано { $paid } { CREDITS($paid) }, { $refunded } { CREDITS($refunded) } за пропуски возвращено.
+# A failed part inside a transcript. $from, $to: "12:00".
+tr-gap = [не распознано: { $from } – { $to }]
 tr-not-found = Расшифровка не найдена или уже завершена.
 
 ## Gallery

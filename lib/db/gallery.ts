@@ -121,7 +121,7 @@ export async function deleteOwnImage(prisma: PrismaClient, userId: number, image
 /** The user's recent finished transcripts, newest first. */
 export function recentTranscripts(prisma: PrismaClient, userId: number, take = 8) {
   return prisma.transcript.findMany({
-    where: { userId, status: 'COMPLETED' },
+    where: { userId, status: { in: ['COMPLETED', 'PARTIAL'] } },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take,
     select: { id: true, createdAt: true, durationSec: true, fileName: true, text: true, txtObjectKey: true, srtObjectKey: true },
@@ -132,7 +132,7 @@ export function recentTranscripts(prisma: PrismaClient, userId: number, take = 8
 export function findOwnTranscript(prisma: PrismaClient, userId: number, transcriptId: string) {
   if (!UUID.test(transcriptId)) return Promise.resolve(null);
   return prisma.transcript.findFirst({
-    where: { id: transcriptId, userId, status: 'COMPLETED' },
+    where: { id: transcriptId, userId, status: { in: ['COMPLETED', 'PARTIAL'] } },
     select: { id: true, createdAt: true, fileName: true, txtObjectKey: true, srtObjectKey: true, segments: true },
   });
 }
@@ -155,7 +155,7 @@ export async function profileSummary(prisma: PrismaClient, userId: number): Prom
     prisma.avatar.findFirst({ where: { userId, deletedAt: null, isMain: true }, select: { name: true } }),
     prisma.image.groupBy({ by: ['kind'], where: { userId, deletedAt: null }, _count: { _all: true } }),
     prisma.image.count({ where: { userId, deletedAt: null, isFavorite: true } }),
-    prisma.transcript.aggregate({ where: { userId, status: 'COMPLETED' }, _count: { _all: true }, _sum: { durationSec: true } }),
+    prisma.transcript.aggregate({ where: { userId, status: { in: ['COMPLETED', 'PARTIAL'] } }, _count: { _all: true }, _sum: { durationSec: true } }),
   ]);
   const of = (kind: 'AVATAR' | 'IMAGEN4') => images.find((g) => g.kind === kind)?._count._all ?? 0;
   return {

@@ -22,6 +22,8 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
   let short: SpeechAudio;
   let twentyFive: SpeechAudio;
   const failAnalysisFor = new Set<number>();
+  /** userId → the chunk whose Whisper call fails for good (a non-retryable failure, as after the last attempt). */
+  const failChunkFor = new Map<number, number>();
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aisha-tr-test-'));
     stack = await startStack({
@@ -34,6 +36,13 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
           analyzeAudio: async (input: Parameters<typeof a.media.analyzeAudio>[0]) => {
             if (failAnalysisFor.has(input.userId)) throw ApplicationFailure.create({ message: 'storage unavailable', nonRetryable: true });
             return a.media.analyzeAudio(input);
+          },
+        },
+        openai: {
+          ...a.openai,
+          transcribeChunk: async (input: Parameters<typeof a.openai.transcribeChunk>[0]) => {
+            if (failChunkFor.get(input.userId) === input.chunk.index) throw ApplicationFailure.create({ message: 'Whisper kept failing on this part', nonRetryable: true });
+            return a.openai.transcribeChunk(input);
           },
         },
       }),
@@ -159,6 +168,45 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
       ['REFUND', 2],
     ]);
     expect(await ledgerSum(stack.prisma, user.id)).toBe(200);
+  });
+
+  it('one of three chunks failing for good: the transcript comes with the gap marked, the gap\'s minutes refunded', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    failChunkFor.set(user.id, 1);
+    await tg().users.sendMedia(id, 'voice', await readFile(twentyFive.path), { mimeType: 'audio/ogg' });
+    const quote = await eventually(() => find(id, '25 мин'), { timeoutMs: 60_000 });
+    const transcript = await transcriptOf(user.id);
+    tg().pressButton(id, quote.message_id, `tc:${transcript.id}`);
+    const told = await eventually(() => find(id, 'Расшифровка готова, но одна часть записи не распознана'), { timeoutMs: 120_000 });
+    const status = await statusOf(transcript.id);
+    expect(status.failedChunks).toEqual([1]);
+    const lost = Math.ceil((status.cuts[1]! - status.cuts[0]!) / 60); // the failed chunk owned [cut 0, cut 1)
+    expect(lost).toBeGreaterThan(0);
+    expect(textOf(told)).toContain(`Списано ${25 - lost} `);
+    expect(textOf(told)).toContain(`, ${lost} `);
+    const done = await stack.prisma.transcript.findUniqueOrThrow({ where: { id: transcript.id } });
+    expect(done).toMatchObject({ status: 'PARTIAL', failureReason: 'chunks_failed' });
+    // the gap is marked where it was; the words of the other chunks are all there, in order
+    expect(done.text).toMatch(/\[не распознано: \d+:\d\d – \d+:\d\d\]/);
+    const expected: (string | undefined)[] = inRussian(twentyFive);
+    const got = words(done.text!.replace(/\[не распознано[^\]]*\]/, ''));
+    // what is left is the recording without one stretch: its start and its end, in order, fewer words
+    expect(got.length).toBeLessThan(expected.length);
+    expect(got.length).toBeGreaterThan(expected.length / 3);
+    let at = 0;
+    for (const w of got) at = expected.indexOf(w, at) + 1 || Number.NaN;
+    expect(at).not.toBeNaN();
+    expect([got[0], got.at(-1)]).toEqual([expected[0], expected.at(-1)]);
+    // charged 25, the gap's minutes back: the ledger says so
+    await eventually(async () => (await transactions(user.id)).some((t) => t.kind === 'REFUND'));
+    expect((await transactions(user.id)).map((t) => [t.kind, t.amount])).toEqual([
+      ['GRANT', 200],
+      ['CHARGE', -25],
+      ['REFUND', lost],
+    ]);
+    expect(await getBalance(stack.prisma, user.id)).toBe(200 - 25 + lost);
+    failChunkFor.delete(user.id);
   });
 
   it('workers killed mid-way: finished chunks are not transcribed again; the job completes', async () => {
