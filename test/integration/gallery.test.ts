@@ -363,7 +363,7 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
     expect(msgs(id)).toHaveLength(before);
   }
 
-  it('transcripts are listed with date, duration and first words; their .txt and .srt come again from MinIO', async () => {
+  it('transcripts are listed with date, duration and first words; their .txt and .srt come again from MinIO, .vtt from the stored segments', async () => {
     const id = uniqueTelegramId();
     const user = await onboard(id);
     const now = Date.now();

@@ -80,7 +80,7 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     stack.temporal.workflow.getHandle(workflowIds.transcription(transcriptId)).query<TranscriptionStatus, []>(transcriptionStatusQuery);
   const transactions = (userId: number) => stack.prisma.transaction.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
 
-  it('a 60-minute recording: a quote to confirm, cuts only in silences, every chunk transcribed in order, .txt and .srt delivered, charged 60', async () => {
+  it('a 60-minute recording: a quote to confirm, cuts only in silences, every chunk transcribed in order, .txt, .srt and .vtt delivered, charged 60', async () => {
     const id = uniqueTelegramId();
     const user = await onboard(id);
     const before = transcriptionCalls().length;
