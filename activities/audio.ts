@@ -6,12 +6,13 @@ import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@tempora
 import type { Api } from 'grammy';
 import { planChunks, rmsToDb, type PlannedChunk } from '../lib/audio-plan';
 import type { Config } from '../lib/config';
+import { downloadLink, LinkRefusedError, type LinkRefusal } from '../lib/link-import';
 import type { Storage } from '../lib/storage';
 import { downloadTelegramFileTo, TelegramFileTooBigError, TelegramFileUnavailableError } from '../lib/telegram-files';
 
 /**
  * The media side of transcription (DESIGN.md, process 3), on the "media" queue:
- *   analyzeAudio  Telegram → MinIO, decoded in full (corrupt files end here,
+ *   analyzeAudio  Telegram (or a link) → MinIO, decoded in full (corrupt files end here,
  *                 before anything is charged), loudness per 50 ms, the chunk plan
  *   cutChunks     each planned chunk as compact mono Opus in MinIO
  * Both are idempotent: a retry reuses what a previous attempt stored.
@@ -31,13 +32,18 @@ export const MIN_SECONDS = 0.5;
 /** Telegram's cloud Bot API serves ≤ 20 MB to bots; a local Bot API server up to 2000 MB (it decides: getFile says "file is too big"). */
 export const MAX_AUDIO_BYTES = 2000 * 1024 * 1024;
 const BUCKET = 'audio';
+/** A link's download, all of it: a slow server cannot hold a worker's slot for longer. */
+const LINK_TIMEOUT_MS = 10 * 60 * 1000;
 
-export type AudioRejection = 'too_large' | 'unavailable' | 'not_audio' | 'too_short' | 'too_long';
+/** Why a recording is refused before any charge; a link's own refusals are `link_*`-named where a Telegram file's reason would mislead. */
+export type AudioRejection = 'too_large' | 'unavailable' | 'not_audio' | 'too_short' | 'too_long' | 'link_too_large' | 'link_unavailable' | Exclude<LinkRefusal, 'too_large' | 'unavailable'>;
 
 export interface AnalyzeAudioInput {
   userId: number;
   transcriptId: string;
   fileId: string;
+  /** A link the user sent instead of a file (lib/link-import.ts): fetched from there, not from Telegram. */
+  url?: string;
   /** Longer recordings are refused (configuration, default 3 h). */
   maxSeconds: number;
 }
@@ -134,9 +140,29 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 export function createAudioActivities({ config, storage, telegramApi }: { config: Config; storage: Storage; telegramApi: Api }) {
+  type Fetched = { sizeBytes: number } | { reason: AudioRejection };
+  const fromTelegram = async (fileId: string, path: string): Promise<Fetched> => {
+    try {
+      const opts = { token: config.telegram.token, apiRoot: config.telegram.apiRoot, signal: cancellationSignal() };
+      return await downloadTelegramFileTo(telegramApi, opts, fileId, MAX_AUDIO_BYTES, path);
+    } catch (err) {
+      if (err instanceof TelegramFileTooBigError) return { reason: 'too_large' };
+      if (err instanceof TelegramFileUnavailableError) return { reason: 'unavailable' };
+      throw err;
+    }
+  };
+  const fromLink = async (url: string, path: string, transcriptId: string): Promise<Fetched> => {
+    try {
+      return await downloadLink(url, path, { maxBytes: MAX_AUDIO_BYTES, timeoutMs: LINK_TIMEOUT_MS, allowPrivate: config.transcription.linkImportAllowPrivate, signal: cancellationSignal() });
+    } catch (err) {
+      if (!(err instanceof LinkRefusedError)) throw err;
+      log.info('link refused', { transcriptId, reason: err.reason, error: err.message });
+      return { reason: err.reason === 'too_large' ? 'link_too_large' : err.reason === 'unavailable' ? 'link_unavailable' : err.reason };
+    }
+  };
   return {
-    /** Telegram file → MinIO (once) → decoded in full → duration and the chunk plan. Bad input is a return value, never a charge. */
-    async analyzeAudio({ userId, transcriptId, fileId, maxSeconds }: AnalyzeAudioInput): Promise<AnalyzedAudio> {
+    /** Telegram file or link → MinIO (once) → decoded in full → duration and the chunk plan. Bad input is a return value, never a charge. */
+    async analyzeAudio({ userId, transcriptId, fileId, url, maxSeconds }: AnalyzeAudioInput): Promise<AnalyzedAudio> {
       return heartbeating(() => withTempDir(async (dir) => {
         const path = join(dir, 'source');
         const objectKey = audioKeys.source(userId, transcriptId);
@@ -145,19 +171,9 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
           await storage.getFile(BUCKET, objectKey, path);
           sizeBytes = (await stat(path)).size;
         } else {
-          try {
-            ({ sizeBytes } = await downloadTelegramFileTo(
-              telegramApi,
-              { token: config.telegram.token, apiRoot: config.telegram.apiRoot, signal: cancellationSignal() },
-              fileId,
-              MAX_AUDIO_BYTES,
-              path,
-            ));
-          } catch (err) {
-            if (err instanceof TelegramFileTooBigError) return { ok: false, reason: 'too_large' };
-            if (err instanceof TelegramFileUnavailableError) return { ok: false, reason: 'unavailable' };
-            throw err;
-          }
+          const fetched = url ? await fromLink(url, path, transcriptId) : await fromTelegram(fileId, path);
+          if ('reason' in fetched) return { ok: false, reason: fetched.reason };
+          sizeBytes = fetched.sizeBytes;
           heartbeat();
           await storage.putFile(BUCKET, objectKey, path, 'application/octet-stream');
         }

@@ -107,6 +107,7 @@ const baseSchema = z.object({
     TRANSCRIPTION_CONFIRM_MINUTES: int(5, 0),
     /** Chunks of one recording transcribed at the same time. */
     TRANSCRIPTION_PARALLEL_CHUNKS: int(4, 1).pipe(z.number().max(32)),
+    LINK_IMPORT_ALLOW_PRIVATE: bool(false),
 
     PRICE_AVATAR_TRAINING: int(150, 1),
     PRICE_AVATAR_IMAGE: int(5, 1),
@@ -149,7 +150,8 @@ export interface Config {
   openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
   generation: { qualityThreshold: number; deadlineMinutes: number };
-  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number };
+  /** `linkImportAllowPrivate`: links to loopback/private addresses are fetched (only for a sandbox on this machine). */
+  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number; linkImportAllowPrivate: boolean };
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
@@ -215,6 +217,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxMinutes: e.TRANSCRIPTION_MAX_MINUTES,
       confirmMinutes: e.TRANSCRIPTION_CONFIRM_MINUTES,
       parallelChunks: e.TRANSCRIPTION_PARALLEL_CHUNKS,
+      linkImportAllowPrivate: e.LINK_IMPORT_ALLOW_PRIVATE,
     },
     openai: {
       apiKey: e.OPENAI_API_KEY,

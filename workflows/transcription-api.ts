@@ -9,6 +9,8 @@ export interface TranscriptionInput {
   language: Language;
   fileId: string;
   fileUniqueId: string;
+  /** A link the user sent instead of a file: the recording is fetched from there (fileId then names the link). */
+  url?: string;
   fileName?: string;
   mimeType?: string;
   sizeBytes?: number;

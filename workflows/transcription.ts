@@ -232,7 +232,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     progress = sent;
     if (blocked) return ended('cancelled', 'user_blocked', { key: 'tr-cancelled-free' });
 
-    const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, maxSeconds: input.maxSeconds });
+    const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, ...(input.url ? { url: input.url } : {}), maxSeconds: input.maxSeconds });
     if (!analysed.ok) {
       return ended('rejected', analysed.reason, {
         key: 'tr-rejected',

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Composer } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
 import { observedTranscriptionRatio } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { formatDuration } from '../../lib/duration';
+import { parseLink } from '../../lib/link-import';
 import { seededUuid } from '../../lib/seeded-uuid';
 import { workflowIds } from '../../workflows/ids';
 import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
@@ -31,46 +33,77 @@ transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'm
   const doc = m.document;
   if (doc && !AUDIO_DOCUMENT.test(doc.mime_type ?? '') && !AUDIO_EXTENSION.test(doc.file_name ?? '')) return next();
   const file = m.voice ?? m.audio ?? m.video_note ?? m.video ?? doc!;
-  const { config, prisma } = ctx.services;
+  const { config } = ctx.services;
   const duration = 'duration' in file ? file.duration : undefined;
   const maxSeconds = config.transcription.maxMinutes * 60;
   if (file.file_size && file.file_size > CLOUD_DOWNLOAD_LIMIT && config.telegram.apiRoot === CLOUD_API_ROOT) {
     return ctx.reply(ctx.t('tr-rejected', { reason: 'too_large', max: String(config.transcription.maxMinutes) }));
   }
   if (duration && duration > maxSeconds) return ctx.reply(ctx.t('tr-rejected', { reason: 'too_long', max: String(config.transcription.maxMinutes) }));
+  const kind = m.voice ? 'voice note' : m.video_note ? 'video note' : m.video ? 'video' : m.audio ? 'audio' : 'audio document';
+  const fileName = 'file_name' in file ? file.file_name : undefined;
+  return startTranscription(ctx, {
+    fileId: file.file_id,
+    fileUniqueId: file.file_unique_id,
+    fileName,
+    mimeType: 'mime_type' in file ? file.mime_type : undefined,
+    sizeBytes: file.file_size,
+    summary: `${kind}${duration ? ` ${formatDuration(duration)}` : ''}${fileName ? ` “${fileName}”` : ''}${file.file_size ? `, ${(file.file_size / 1_048_576).toFixed(1)} MB` : ''}`,
+  });
+});
+
+/**
+ * A message that is only an http(s) link: the recording is fetched from there
+ * by the workflow's first activity (public addresses only, size and time
+ * limits: lib/link-import.ts), then the same quote → confirm → charge path.
+ */
+transcribeFeature.on('message:text', async (ctx, next) => {
+  const url = ctx.session.step ? null : parseLink(ctx.message.text);
+  if (!url || /\s/.test(ctx.message.text.trim())) return next();
+  const name = decodeURIComponent(url.pathname.split('/').pop() ?? '').slice(0, 120) || undefined;
+  return startTranscription(ctx, {
+    fileId: url.toString(),
+    fileUniqueId: `link:${createHash('sha256').update(url.toString()).digest('hex').slice(0, 32)}`,
+    fileName: name,
+    url: url.toString(),
+    summary: `link ${url.host}${name ? ` “${name}”` : ''}`,
+  });
+});
+
+/** Starts `tr-<id>` for this message (a redelivered update finds the job it started). */
+async function startTranscription(
+  ctx: AppContext & { chat: { id: number }; from: { id: number }; message: { message_id: number } },
+  source: Pick<TranscriptionInput, 'fileId' | 'fileUniqueId' | 'fileName' | 'mimeType' | 'sizeBytes' | 'url'> & { summary: string },
+) {
+  const { config, prisma } = ctx.services;
   const user = await findUserByTelegramId(prisma, ctx.from.id);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
-
-  // The same message always gets the same transcript id: a redelivered update finds the job it started.
-  const transcriptId = seededUuid(`transcript:${ctx.chat.id}:${m.message_id}`);
+  const transcriptId = seededUuid(`transcript:${ctx.chat.id}:${ctx.message.message_id}`);
   const existing = await prisma.transcript.findUnique({ where: { id: transcriptId }, select: { id: true } });
   if (!existing && !(await withinJobLimit(ctx, user.id, 'transcription'))) return;
+  const { summary, ...file } = source;
   const input: TranscriptionInput = {
     transcriptId,
     userId: user.id,
     telegramId: ctx.from.id,
     chatId: ctx.chat.id,
     language: ctx.language,
-    fileId: file.file_id,
-    fileUniqueId: file.file_unique_id,
-    fileName: 'file_name' in file ? file.file_name : undefined,
-    mimeType: 'mime_type' in file ? file.mime_type : undefined,
-    sizeBytes: file.file_size,
+    ...file,
     unitPrice: config.tariffs.transcriptionMinute,
-    maxSeconds,
+    maxSeconds: config.transcription.maxMinutes * 60,
     confirmAboveSeconds: config.transcription.confirmMinutes * 60,
     confirmTimeoutSeconds: CONFIRM_TIMEOUT_SECONDS,
     parallelChunks: config.transcription.parallelChunks,
-    replyTo: m.message_id,
+    replyTo: ctx.message.message_id,
     expectedRatio: await observedTranscriptionRatio(prisma),
   };
   await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
     workflowId: workflowIds.transcription(transcriptId),
     kind: 'transcription',
-    summary: `${m.voice ? 'voice note' : m.video_note ? 'video note' : m.video ? 'video' : m.audio ? 'audio' : 'audio document'}${duration ? ` ${formatDuration(duration)}` : ''}${input.fileName ? ` “${input.fileName}”` : ''}${file.file_size ? `, ${(file.file_size / 1_048_576).toFixed(1)} MB` : ''}`,
+    summary,
     args: [input],
   });
-});
+}
 
 /** Buttons carry the transcript id: only the user's own transcript is signalled, whatever the data says. */
 async function ownTranscript(ctx: AppContext, id: string | undefined) {

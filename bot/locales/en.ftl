@@ -331,12 +331,17 @@ gen-ask-prompt-reference = { $mode ->
 
 ## Transcription
 tr-checking = 🎧 Got it. Checking the recording…
-# $reason: too_large | unavailable | not_audio | too_short | too_long; $max: the longest recording in minutes.
+# $reason: too_large | unavailable | not_audio | too_short | too_long | link_too_large | link_unavailable | bad_link | private_address | web_page; $max: the longest recording in minutes.
 tr-rejected = { $reason ->
         [too_large] 📦 This file is larger than the 20 MB Telegram lets bots download. Send a shorter or more compressed recording (voice notes and MP3/OGG work best).
         [unavailable] 😔 Telegram did not give me this file. Please send it again.
         [too_short] 🤏 This recording is too short to transcribe.
         [too_long] ⏱ Recordings up to { $max } minutes can be transcribed. Split this one into parts.
+        [link_too_large] 📦 The file behind the link is over 2 GB.
+        [link_unavailable] 😔 The file could not be downloaded from the link (no answer, or no such file). Check that it opens without signing in.
+        [bad_link] 🔗 This is not a direct link to a file (an http(s) link without a password, at most three redirects).
+        [private_address] 🔒 I don't open links to internal addresses (localhost, home and service networks).
+        [web_page] 🌐 The link leads to a web page, not a file. I need a direct link to the audio or video (usually the “Download” button).
        *[not_audio] 🚫 I can't read this file as audio: it is damaged or not a recording. Send a voice note or an audio file (MP3, OGG, M4A, WAV, FLAC…).
     } Nothing was charged.
 # $duration: "1:02:03"; $minutes: started minutes; $price: credits.

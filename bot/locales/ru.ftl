@@ -337,12 +337,17 @@ gen-ask-prompt-reference = { $mode ->
 
 ## Transcription
 tr-checking = 🎧 Принято. Проверяю запись…
-# $reason: too_large | unavailable | not_audio | too_short | too_long; $max: the longest recording in minutes.
+# $reason: too_large | unavailable | not_audio | too_short | too_long | link_too_large | link_unavailable | bad_link | private_address | web_page; $max: the longest recording in minutes.
 tr-rejected = { $reason ->
         [too_large] 📦 Файл больше 20 МБ — столько Telegram разрешает скачивать ботам. Пришлите запись короче или сильнее сжатую (лучше всего голосовые и MP3/OGG).
         [unavailable] 😔 Telegram не отдал мне этот файл. Пришлите его ещё раз.
         [too_short] 🤏 Запись слишком короткая для расшифровки.
         [too_long] ⏱ Расшифровываю записи до { $max } минут. Разделите эту на части.
+        [link_too_large] 📦 Файл по ссылке больше 2 ГБ.
+        [link_unavailable] 😔 По ссылке не удалось скачать файл (сервер не ответил или файла нет). Проверьте, что ссылка открывается без входа.
+        [bad_link] 🔗 Это не прямая ссылка на файл (нужна http(s)-ссылка без пароля, не больше трёх переадресаций).
+        [private_address] 🔒 Ссылки на внутренние адреса (localhost, домашние и служебные сети) я не открываю.
+        [web_page] 🌐 По ссылке веб-страница, а не файл. Нужна прямая ссылка на аудио или видео (обычно кнопка «Скачать»).
        *[not_audio] 🚫 Не получается прочитать файл как аудио: он повреждён или это не запись. Пришлите голосовое или аудиофайл (MP3, OGG, M4A, WAV, FLAC…).
     } Ничего не списано.
 # $duration: "1:02:03"; $minutes: started minutes; $price: credits.

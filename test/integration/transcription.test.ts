@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +29,8 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aisha-tr-test-'));
     stack = await startStack({
-      env: { WELCOME_CREDITS: '200', TRANSCRIPTION_PARALLEL_CHUNKS: '2' },
+      // links to the test's own file server on 127.0.0.1 are allowed, as in the sandbox (lib/link-import.ts)
+      env: { WELCOME_CREDITS: '200', TRANSCRIPTION_PARALLEL_CHUNKS: '2', LINK_IMPORT_ALLOW_PRIVATE: 'true' },
       // Fault injection: the media worker cannot read a recording at all (e.g. MinIO down for good).
       wrapActivities: (a) => ({
         ...a,
@@ -207,6 +210,35 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     ]);
     expect(await getBalance(stack.prisma, user.id)).toBe(200 - 25 + lost);
     failChunkFor.delete(user.id);
+  });
+
+  it('a link instead of a file: fetched by the workflow, transcribed and charged like a file; a web page link is refused, uncharged', async () => {
+    const files = http.createServer((req, res) => {
+      if (req.url === '/podcast/episode-1.ogg') return void readFile(short.path).then((data) => res.writeHead(200, { 'content-type': 'audio/ogg', 'content-length': data.length }).end(data));
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>a player page</html>');
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    try {
+      const id = uniqueTelegramId();
+      const user = await onboard(id);
+      const sent = tg().sendText(id, `${base}/podcast/episode-1.ogg`);
+      const done = await eventually(() => find(id, '✅ Расшифровка готова'), { timeoutMs: 90_000 });
+      expect(done.reply_to_message?.message_id).toBe(sent.message!.message_id);
+      const transcript = await transcriptOf(user.id);
+      expect(transcript).toMatchObject({ status: 'COMPLETED', fileName: 'episode-1.ogg', durationSec: 90 });
+      expect(words(transcript.text!)).toEqual(inRussian(short));
+      await eventually(async () => (await getBalance(stack.prisma, user.id)) === 200 - 2);
+
+      const id2 = uniqueTelegramId();
+      const user2 = await onboard(id2);
+      tg().sendText(id2, `${base}/player`);
+      await eventually(() => find(id2, 'По ссылке веб-страница, а не файл'), { timeoutMs: 60_000 });
+      expect(find(id2, 'Ничего не списано')).toBeTruthy();
+      expect((await transactions(user2.id)).map((t) => t.kind)).toEqual(['GRANT']);
+    } finally {
+      await new Promise((resolve) => files.close(resolve));
+    }
   });
 
   it('workers killed mid-way: finished chunks are not transcribed again; the job completes', async () => {
