@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { UserFromGetMe } from 'grammy/types';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../lib/config';
@@ -10,7 +10,13 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-let nextTelegramId = Date.now() % 1_000_000_000 * 10 + Math.floor(Math.random() * 10);
+/**
+ * Test files run in parallel processes against one database: each starts its
+ * ids at a random point of a wide range (not the clock, where two files
+ * started a few milliseconds apart overlapped after a few dozen users, and a
+ * "new" user was greeted as returning).
+ */
+let nextTelegramId = randomInt(1_000_000_000, 8_000_000_000);
 export function uniqueTelegramId(): number {
   return nextTelegramId++;
 }
