@@ -235,6 +235,8 @@ describe('the main menu, readable /balance and /jobs, time zones (real services,
     tg().sendText(id, 'Ника', { language_code: lang });
     const avatar = await eventually(() => stack.prisma.avatar.findFirst({ where: { userId: user.id, name: 'Ника' } }));
     await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'avatar_training' AND ExecutionStatus = 'Running'`)).count === 1);
+    // the draft's own status message first (sent by its workflow: on a busy machine it can come after /jobs' answer)
+    await eventually(() => msgs(id).find(has('📸')));
 
     const title = lang === 'ru' ? '⏳ Сейчас в работе:' : '⏳ Running now:';
     const list = await ask(id, '/jobs', starts(title), lang);
