@@ -6,7 +6,8 @@ import { callbacks } from '../lib/callback-data';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
-import { replyTo, toActivityFailure, undelivered, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
+import { toActivityFailure, undelivered, undeliveredReason, type LocalizedButton, type LocalizedMessage, type Undelivered } from './telegram';
+import { replyTo } from '../lib/telegram-reply';
 
 /**
  * The rows and the delivery of image generation (DESIGN.md, process 2):

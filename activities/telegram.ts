@@ -3,6 +3,7 @@ import { GrammyError, HttpError, InlineKeyboard, type Api } from 'grammy';
 import { FLOAT_AFTER_MESSAGES, messagesBelow } from '../lib/chat-position';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Redis } from '../lib/redis';
+import { replyTo } from '../lib/telegram-reply';
 
 /** A message named by its locale key: the text is rendered here, in the user's language. */
 export interface LocalizedMessage {
@@ -106,9 +107,6 @@ export function undelivered(err: unknown, what: string): SendOutcome & { undeliv
   else log.warn(`${what} not delivered: the user cannot be reached`, { description });
   return { undelivered: reason };
 }
-
-/** Telegram's reply: to the message if it still exists, else a plain message (never a 400 for a deleted request). */
-export const replyTo = (messageId: number | undefined) => (messageId === undefined ? {} : { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } });
 
 export function createTelegramActivities({ api, i18n, redis }: { api: Api; i18n: I18n; redis?: Redis }) {
   /** How far a message is above the chat's bottom (best effort: a Redis hiccup only means a status is not re-sent). */

@@ -9,7 +9,8 @@ import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
 import { audioKeys, heartbeating } from './audio';
-import { replyTo, undelivered, type Undelivered } from './telegram';
+import { undelivered, type Undelivered } from './telegram';
+import { replyTo } from '../lib/telegram-reply';
 
 /**
  * Transcription's rows, Whisper calls and delivery (DESIGN.md, process 3):

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Composer, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
+import { replyTo } from '../../lib/telegram-reply';
 import { findOwnAvatar } from '../../lib/db/avatars';
 import { expectedTrainingSeconds } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
@@ -98,7 +99,7 @@ avatarFeature.on(['message:photo', 'message:document'], async (ctx, next) => {
       .text(ctx.t('photo-use-imagen'), callbacks.photoUse.pack({ m: 'imagen' }))
       .row()
       .text(ctx.t('photo-use-avatar-gen'), callbacks.photoUse.pack({ m: 'avatar-gen' }));
-    return ctx.reply(ctx.t('photo-outside-flow'), { reply_markup: keyboard, reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } });
+    return ctx.reply(ctx.t('photo-outside-flow'), { reply_markup: keyboard, ...replyTo(ctx.message.message_id) });
   }
   await ctx.services.temporal.workflow
     .getHandle(workflowIds.avatar(ctx.session.avatarId))

@@ -1,4 +1,5 @@
 import { Composer, InlineKeyboard } from 'grammy';
+import { replyTo } from '../../lib/telegram-reply';
 import type { AppContext } from '../context';
 
 /**
@@ -21,6 +22,6 @@ privateOnlyFeature.use(async (ctx, next) => {
   if (addressee && addressee.toLowerCase() !== ctx.me.username.toLowerCase()) return; // another bot's command
   await ctx.reply(ctx.t('private-only'), {
     reply_markup: new InlineKeyboard().url(ctx.t('button-open-private'), `https://t.me/${ctx.me.username}`),
-    ...(ctx.message ? { reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } } : {}),
+    ...replyTo(ctx.message?.message_id),
   });
 });

@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../lib/callback-data';
+import { replyTo } from '../../lib/telegram-reply';
 import type { AppContext } from '../context';
 
 /**
@@ -22,7 +23,7 @@ privateChat.on('message:text', async (ctx) => {
   ctx.session = { ...ctx.session, loose: { text: text.slice(0, 4000) } };
   const { imagenImage, avatarImage } = ctx.services.config.tariffs;
   return ctx.reply(ctx.t('text-outside-flow'), {
-    reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true },
+    ...replyTo(ctx.message.message_id),
     reply_markup: new InlineKeyboard()
       .text(ctx.t('text-use-imagen', { price: imagenImage }), callbacks.promptUse.pack({ m: 'imagen' }))
       .row()
@@ -32,12 +33,12 @@ privateChat.on('message:text', async (ctx) => {
 
 privateChat.on('message:document', (ctx) =>
   ctx.reply(ctx.t('unsupported-document', { name: ctx.message.document.file_name ?? ctx.message.document.mime_type ?? '—' }), {
-    reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true },
+    ...replyTo(ctx.message.message_id),
   }),
 );
 
 privateChat.on('message', (ctx) =>
   ctx.reply(ctx.t(ctx.session.step === 'avatar-photos' ? 'waiting-avatar-photos' : 'unsupported-message'), {
-    reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true },
+    ...replyTo(ctx.message.message_id),
   }),
 );
