@@ -21,9 +21,20 @@ TEMPORAL_CLI_VERSION="v1.5.1"
 # proxy here), so the pin is the exact commit as a Go pseudo-version: the last
 # commit of the community repository, 2026-02-12 (docs/decisions.md).
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+# The production shape (`start --production`): the Temporal server release the
+# CLI above embeds, its temporal-sql-tool, and the Web UI server the CLI embeds.
+# Built into versioned folders: their binaries are all called `server`/`sql`.
+TEMPORAL_SERVER_VERSION="v1.29.1"
+TEMPORAL_UI_SERVER_VERSION="v2.42.1"
 GOBIN_DIR="$(go env GOBIN 2>/dev/null || true)"
 [ -n "$GOBIN_DIR" ] || GOBIN_DIR="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
 export PATH="$GOBIN_DIR:$PATH"
+GOPATH_DIR="$(go env GOPATH 2>/dev/null || echo "$HOME/go")"
+TEMPORAL_SERVER_DIR="$GOPATH_DIR/aisha-tools/temporal-server@$TEMPORAL_SERVER_VERSION"
+TEMPORAL_UI_SERVER_DIR="$GOPATH_DIR/aisha-tools/temporal-ui-server@$TEMPORAL_UI_SERVER_VERSION"
+# PostgreSQL role of the production Temporal server (databases temporal, temporal_visibility).
+TEMPORAL_DB_USER="${TEMPORAL_DB_USER:-temporal}"
+TEMPORAL_DB_PASSWORD="${TEMPORAL_DB_PASSWORD:-temporal}"
 
 pg_bin() {
   local dir

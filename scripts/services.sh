@@ -2,6 +2,10 @@
 # Local services for Aisha, no Docker: PostgreSQL, Redis, MinIO, the Temporal
 # dev server (with Web UI) and ffmpeg.
 #   npm run services -- install | start [service…] | stop | status | env [database]
+# With --production (install, start), Temporal is the production shape instead of
+# the dev server, at the same address: the Temporal server release on PostgreSQL
+# (databases temporal and temporal_visibility, persistence and SQL visibility)
+# from deploy/temporal/, and the Web UI server (README, "Production").
 # `start` installs what is missing first and is harmless to run twice;
 # `stop` stops only what `start` started (pid files under .data/run).
 # Long-running services start in sessions of their own (setsid; PostgreSQL's
@@ -18,6 +22,7 @@ apt_install() {
   command -v chromium >/dev/null || missing+=(chromium) # the web chat's browser test
   [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji) # emoji in its screenshots
   command -v unzip >/dev/null || missing+=(unzip)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx) # the production shape's proxy
   [ ${#missing[@]} -eq 0 ] && return 0
   log "apt-get install ${missing[*]}"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -37,7 +42,28 @@ go_install() { # [services…]
   fi
 }
 
-cmd_install() { apt_install; go_install; log "installed: $(temporal --version | head -n 1); $(minio --version | head -n 1)"; }
+# The production Temporal server, temporal-sql-tool and the Web UI server, each in
+# a folder of its own version (their binaries are all named `server`/`sql`).
+go_install_production() {
+  if [ ! -x "$TEMPORAL_SERVER_DIR/server" ] || [ ! -x "$TEMPORAL_SERVER_DIR/sql" ]; then
+    log "go install Temporal server + temporal-sql-tool $TEMPORAL_SERVER_VERSION (a cold build takes several minutes)"
+    GOTOOLCHAIN=local GOBIN="$TEMPORAL_SERVER_DIR" go install \
+      "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION"
+  fi
+  if [ ! -x "$TEMPORAL_UI_SERVER_DIR/server" ]; then
+    log "go install Temporal UI server $TEMPORAL_UI_SERVER_VERSION"
+    GOTOOLCHAIN=local GOBIN="$TEMPORAL_UI_SERVER_DIR" go install "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION"
+  fi
+  # The PostgreSQL schemas ship inside the server's module.
+  [ -d "$(temporal_schema_dir)" ] || GOTOOLCHAIN=local go mod download "go.temporal.io/server@$TEMPORAL_SERVER_VERSION"
+}
+temporal_schema_dir() { echo "$(go env GOMODCACHE)/go.temporal.io/server@$TEMPORAL_SERVER_VERSION/schema"; }
+
+cmd_install() {
+  apt_install; go_install
+  [ "$PRODUCTION" = 1 ] && go_install_production
+  log "installed: $(temporal --version | head -n 1); $(minio --version | head -n 1)"
+}
 
 pid_alive() { [ -f "$RUN_DIR/$1.pid" ] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
@@ -108,15 +134,24 @@ start_minio() {
   wait_for minio 120 minio_ready
 }
 
+temporal_mode() { cat "$RUN_DIR/temporal.mode" 2>/dev/null || echo dev; }
+
 start_temporal() {
-  if temporal_ready; then return 0; fi
+  local want=dev; [ "$PRODUCTION" = 1 ] && want=production
+  if temporal_ready; then
+    if pid_alive temporal && [ "$(temporal_mode)" != "$want" ]; then
+      log "Temporal runs as the $(temporal_mode) server; stop it first (npm run services -- stop)"; return 1
+    fi
+    return 0
+  fi
+  if [ "$want" = production ]; then start_temporal_production; return; fi
   mkdir -p "$DATA_DIR/temporal"
   setsid temporal server start-dev --db-filename "$DATA_DIR/temporal/temporal.db" --ip 127.0.0.1 \
     --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --log-level warn \
     --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
     --search-attribute UserId=Keyword --search-attribute JobKind=Keyword --search-attribute JobStatus=Keyword \
     </dev/null >"$LOG_DIR/temporal.log" 2>&1 &
-  echo $! >"$RUN_DIR/temporal.pid"
+  echo $! >"$RUN_DIR/temporal.pid"; echo dev >"$RUN_DIR/temporal.mode"
   wait_for temporal 120 temporal_ready
   wait_for temporal-ui 60 ui_ready
   # Attributes on the command line only apply when the namespace is created.
@@ -126,6 +161,38 @@ start_temporal() {
     grep -q "\"$attr\"" <<<"$existing" ||
       temporal operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" --name "$attr" --type Keyword >/dev/null
   done
+}
+
+# Temporal's own environment for deploy/temporal/ (the same names docker-compose.yml sets).
+temporal_production_env() {
+  export TEMPORAL_DB_HOST=127.0.0.1 TEMPORAL_DB_PORT="$PG_PORT" TEMPORAL_DB_USER TEMPORAL_DB_PASSWORD \
+    TEMPORAL_BIND_IP=127.0.0.1 TEMPORAL_PORT TEMPORAL_METRICS_PORT="${TEMPORAL_METRICS_PORT:-8000}" \
+    TEMPORAL_DYNAMIC_CONFIG_FILE="$ROOT/deploy/temporal/dynamicconfig/production.yaml" \
+    TEMPORAL_SCHEMA_DIR="$(temporal_schema_dir)" TEMPORAL_SQL_TOOL="$TEMPORAL_SERVER_DIR/sql" \
+    TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" TEMPORAL_UI_PORT
+}
+
+start_temporal_production() {
+  go_install_production
+  local psql=("$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='$TEMPORAL_DB_USER'" | grep -q 1 ||
+    "${psql[@]}" -c "CREATE ROLE $TEMPORAL_DB_USER LOGIN CREATEDB PASSWORD '$TEMPORAL_DB_PASSWORD'"
+  (
+    temporal_production_env
+    log "Temporal schemas (temporal-sql-tool $TEMPORAL_SERVER_VERSION)"
+    bash "$ROOT/deploy/temporal/setup-schema.sh" >"$LOG_DIR/temporal-schema.log" 2>&1 ||
+      { tail -n 20 "$LOG_DIR/temporal-schema.log" >&2; exit 1; }
+    setsid "$TEMPORAL_SERVER_DIR/server" --root "$ROOT/deploy/temporal" --config config --env production \
+      --allow-no-auth start </dev/null >"$LOG_DIR/temporal.log" 2>&1 &
+    echo $! >"$RUN_DIR/temporal.pid"; echo production >"$RUN_DIR/temporal.mode"
+    wait_for temporal 240 temporal_ready
+    bash "$ROOT/deploy/temporal/setup-namespace.sh" >>"$LOG_DIR/temporal-schema.log" 2>&1 ||
+      { tail -n 20 "$LOG_DIR/temporal-schema.log" >&2; exit 1; }
+    setsid "$TEMPORAL_UI_SERVER_DIR/server" --root "$ROOT/deploy/temporal" --config ui --env production start \
+      </dev/null >"$LOG_DIR/temporal-ui.log" 2>&1 &
+    echo $! >"$RUN_DIR/temporal-ui.pid"
+    wait_for temporal-ui 60 ui_ready
+  )
 }
 
 ensure_buckets() {
@@ -138,7 +205,7 @@ ensure_buckets() {
 SERVICES="postgres redis minio temporal"
 
 cmd_start() { # [services…] (default: all)
-  local want=("${@:-}"); [ -n "${want[0]}" ] || want=($SERVICES)
+  local want=("${@:-}"); [ -n "${want[0]:-}" ] || want=($SERVICES)
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   apt_install; go_install "${want[@]}"
   for s in "${want[@]}"; do
@@ -166,7 +233,7 @@ stop_one() { # name
   rm -f "$RUN_DIR/$name.pid"; log "stopped $name"
 }
 
-cmd_stop() { for s in temporal minio redis postgres; do stop_one "$s"; done; }
+cmd_stop() { for s in temporal-ui temporal minio redis postgres; do stop_one "$s"; done; rm -f "$RUN_DIR/temporal.mode"; }
 
 cmd_status() {
   local ok=0
@@ -179,7 +246,8 @@ cmd_status() {
   row postgresql "$PG_PORT" pg_ready
   row redis "$REDIS_PORT" redis_ready
   row minio "$MINIO_PORT" minio_ready
-  row temporal "$TEMPORAL_PORT" temporal_ready
+  local mode="dev server"; [ "$(temporal_mode)" = production ] && mode="server $TEMPORAL_SERVER_VERSION, PostgreSQL"
+  row "temporal" "$TEMPORAL_PORT  ($mode)" temporal_ready
   row temporal-ui "$TEMPORAL_UI_PORT" ui_ready
   if command -v ffmpeg >/dev/null; then printf '  %-13s ok    %s\n' ffmpeg "$(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)"
   else printf '  %-13s MISSING\n' ffmpeg; ok=1; fi
@@ -203,11 +271,16 @@ TEMPORAL_NAMESPACE=default
 ENV
 }
 
+PRODUCTION=0
+args=()
+for a in "$@"; do if [ "$a" = --production ]; then PRODUCTION=1; else args+=("$a"); fi; done
+set -- "${args[@]}"
+
 case "${1:-status}" in
   env) shift; cmd_env "$@" ;;
   install) cmd_install ;;
   start) shift; cmd_start "$@" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: npm run services -- install | start [service…] | stop | status | env [database]" >&2; exit 2 ;;
+  *) echo "usage: npm run services -- install [--production] | start [--production] [service…] | stop | status | env [database]" >&2; exit 2 ;;
 esac
