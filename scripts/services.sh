@@ -251,6 +251,11 @@ cmd_status() {
   row temporal-ui "$TEMPORAL_UI_PORT" ui_ready
   if command -v ffmpeg >/dev/null; then printf '  %-13s ok    %s\n' ffmpeg "$(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)"
   else printf '  %-13s MISSING\n' ffmpeg; ok=1; fi
+  if [ "$(temporal_mode)" = production ] && temporal_ready; then
+    # What the server itself reports: its stores and its fixed shard count.
+    temporal operator cluster describe --address "127.0.0.1:$TEMPORAL_PORT" -o json 2>/dev/null |
+      node -e 'const c = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`  temporal:     server ${c.serverVersion}, persistence ${c.persistenceStore}, visibility ${c.visibilityStore}, ${c.historyShardCount} history shards`)' || true
+  fi
   echo "  Temporal Web UI: http://127.0.0.1:$TEMPORAL_UI_PORT   MinIO console: http://127.0.0.1:$MINIO_CONSOLE_PORT"
   return $ok
 }
