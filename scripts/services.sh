@@ -180,13 +180,13 @@ start_temporal_production() {
   (
     temporal_production_env
     log "Temporal schemas (temporal-sql-tool $TEMPORAL_SERVER_VERSION)"
-    bash "$ROOT/deploy/temporal/setup-schema.sh" >"$LOG_DIR/temporal-schema.log" 2>&1 ||
+    sh "$ROOT/deploy/temporal/setup-schema.sh" >"$LOG_DIR/temporal-schema.log" 2>&1 ||
       { tail -n 20 "$LOG_DIR/temporal-schema.log" >&2; exit 1; }
     setsid "$TEMPORAL_SERVER_DIR/server" --root "$ROOT/deploy/temporal" --config config --env production \
       --allow-no-auth start </dev/null >"$LOG_DIR/temporal.log" 2>&1 &
     echo $! >"$RUN_DIR/temporal.pid"; echo production >"$RUN_DIR/temporal.mode"
     wait_for temporal 240 temporal_ready
-    bash "$ROOT/deploy/temporal/setup-namespace.sh" >>"$LOG_DIR/temporal-schema.log" 2>&1 ||
+    sh "$ROOT/deploy/temporal/setup-namespace.sh" >>"$LOG_DIR/temporal-schema.log" 2>&1 ||
       { tail -n 20 "$LOG_DIR/temporal-schema.log" >&2; exit 1; }
     setsid "$TEMPORAL_UI_SERVER_DIR/server" --root "$ROOT/deploy/temporal" --config ui --env production start \
       </dev/null >"$LOG_DIR/temporal-ui.log" 2>&1 &

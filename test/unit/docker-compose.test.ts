@@ -3,6 +3,9 @@ import { describe, it, expect } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, envSchema } from '../../lib/config';
 
+/** The Temporal server release scripts/env.sh pins for `services start --production`. */
+const TEMPORAL_SERVER_VERSION = /TEMPORAL_SERVER_VERSION="(v[\d.]+)"/.exec(readFileSync(new URL('../../scripts/env.sh', import.meta.url), 'utf8'))![1]!;
+
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this checks its
  * shape against the code: the services DESIGN.md ("Scale") names, the ports
@@ -99,6 +102,7 @@ describe('docker-compose.yml', () => {
   it('declares the production services', () => {
     for (const name of [
       'postgresql',
+      'temporal-schema',
       'temporal',
       'temporal-admin-tools',
       'temporal-ui',
@@ -112,9 +116,10 @@ describe('docker-compose.yml', () => {
       expect(compose.services, `service ${name}`).toHaveProperty([name]);
     }
     expect(service('postgresql').image).toMatch(/^postgres:16/);
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:/);
-    expect(environmentOf('temporal')).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
-    expect(dependsOn('temporal')).toContain('postgresql');
+    expect(service('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION.slice(1)}`);
+    expect(environmentOf('temporal')).toMatchObject({ TEMPORAL_DB_HOST: 'postgresql' });
+    expect(dependsOn('temporal')).toContain('temporal-schema');
+    expect(dependsOn('temporal-schema')).toContain('postgresql');
     expect(environmentOf('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(String(service('redis').command)).toMatch(/appendonly/);
     expect(String(service('minio').command)).toMatch(/server \/data --console-address :9001/);
@@ -184,9 +189,46 @@ describe('docker-compose.yml', () => {
     expect(dependsOn('worker')).toEqual(expect.arrayContaining(['redis', 'minio']));
   });
 
+  it('mounts only files this repository has, at the paths their commands read', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const volume of s.volumes ?? []) {
+        const source = String(volume).split(':')[0]!;
+        if (!source.startsWith('.')) continue; // named volumes
+        expect(existsSync(new URL(`../../${source}`, import.meta.url)), `${name}: ${source}`).toBe(true);
+      }
+    }
+    const mounted = (name: string, file: string) => {
+      const volume = (service(name).volumes ?? []).map(String).find((v) => v.startsWith('./deploy/temporal:'));
+      expect(volume, `${name} mounts ./deploy/temporal`).toBeDefined();
+      const target = volume!.split(':')[1]!;
+      return `${target}/${file}`;
+    };
+    expect([service('temporal-schema').entrypoint].flat().join(' ')).toContain(mounted('temporal-schema', 'setup-schema.sh'));
+    expect([service('temporal-admin-tools').entrypoint].flat().join(' ')).toContain(mounted('temporal-admin-tools', 'setup-namespace.sh'));
+    const server = [service('temporal').entrypoint].flat().join(' ');
+    expect(server).toContain(`--root ${mounted('temporal', '').replace(/\/$/, '')} --config config --env production`);
+    expect(environmentOf('temporal').TEMPORAL_DYNAMIC_CONFIG_FILE).toBe(mounted('temporal', 'dynamicconfig/production.yaml'));
+  });
+
+  it('gives the Temporal server and its schema job the variables deploy/temporal reads, and no others', () => {
+    const template = readFileSync(new URL('../../deploy/temporal/config/production.yaml', import.meta.url), 'utf8');
+    const schemaScript = readFileSync(new URL('../../deploy/temporal/setup-schema.sh', import.meta.url), 'utf8');
+    const read = (text: string) => new Set([...text.matchAll(/env "([A-Z_]+)"|\$\{?(TEMPORAL_[A-Z_]+)/g)].map((m) => m[1] ?? m[2]!));
+    const serverReads = read(template);
+    // Without these the server cannot reach its databases or its dynamic config.
+    for (const name of ['TEMPORAL_DB_HOST', 'TEMPORAL_DB_USER', 'TEMPORAL_DB_PASSWORD', 'TEMPORAL_DYNAMIC_CONFIG_FILE']) {
+      expect(serverReads.has(name), name).toBe(true);
+      expect(environmentOf('temporal'), `temporal: ${name}`).toHaveProperty([name]);
+    }
+    const unread = Object.keys(environmentOf('temporal')).filter((v) => !serverReads.has(v) && !['TEMPORAL_SCHEMA_DIR', 'TEMPORAL_SQL_TOOL'].includes(v));
+    expect(unread, 'temporal: variables the config never reads').toEqual([]);
+    const schemaReads = read(schemaScript);
+    for (const name of Object.keys(environmentOf('temporal-schema'))) expect(schemaReads.has(name), `temporal-schema: ${name}`).toBe(true);
+  });
+
   it('registers the UserId, JobKind and JobStatus search attributes as Keyword', () => {
-    const script = [service('temporal-admin-tools').command].flat().join('\n');
-    expect(script).toContain('temporal operator search-attribute create');
+    const script = readFileSync(new URL('../../deploy/temporal/setup-namespace.sh', import.meta.url), 'utf8');
+    expect(script).toMatch(/operator search-attribute create/);
     expect(script).toMatch(/--type Keyword/);
     for (const attr of ['UserId', 'JobKind', 'JobStatus']) expect(script).toContain(attr);
   });
