@@ -138,9 +138,11 @@ temporal_mode() { cat "$RUN_DIR/temporal.mode" 2>/dev/null || echo dev; }
 
 start_temporal() {
   local want=dev; [ "$PRODUCTION" = 1 ] && want=production
+  # Whatever Temporal already answers serves a plain `start` (the tests, the demo);
+  # only an explicit --production refuses to run on the dev server.
   if temporal_ready; then
-    if pid_alive temporal && [ "$(temporal_mode)" != "$want" ]; then
-      log "Temporal runs as the $(temporal_mode) server; stop it first (npm run services -- stop)"; return 1
+    if [ "$want" = production ] && [ "$(temporal_mode)" != production ]; then
+      log "Temporal runs as the dev server; stop it first (npm run services -- stop)"; return 1
     fi
     return 0
   fi
