@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
 import { createMinio, ensureBuckets } from '../../lib/minio';
@@ -165,8 +166,22 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
     expect(find(trainer, '✅ Аватар') ?? msgs(painter).find((m) => m.photo) ?? find(listener, 'Расшифровка готова')).toBeUndefined();
 
     const logBefore = readFileSync(nginx.accessLog, 'utf8').split('\n').length - 1;
+    // The worker killed is the one running a chunk of the transcription (a worker's identity is pid@host).
+    const transcript = await eventually(async () => prisma.transcript.findFirst({ where: { userId: (await userOf(listener)).id } }));
+    const temporal = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }), namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+    const busy = await eventually(
+      async () => {
+        const { raw } = await temporal.workflow.getHandle(workflowIds.transcription(transcript.id)).describe();
+        const pids = (raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'transcribeChunk' && a.lastWorkerIdentity).map((a) => Number(a.lastWorkerIdentity!.split('@')[0]));
+        return procs.find((p) => p.name.startsWith('worker') && pids.includes(p.child.pid!));
+      },
+      { timeoutMs: 60_000 },
+    );
+    const whisperCalls = () => sandboxes.openai!.requests.filter((r) => r.path === '/v1/audio/transcriptions').length;
+    const whisperAtKill = whisperCalls();
     proc('bot1').child.kill('SIGKILL');
-    proc('worker1').child.kill('SIGKILL');
+    busy.child.kill('SIGKILL');
+    await temporal.connection.close();
 
     // Updates keep flowing through nginx to the surviving bot.
     const asker = uniqueTelegramId();
@@ -182,6 +197,7 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
     expect(count(trainer, '✅ Аватар')).toBe(1);
     expect(msgs(painter).filter((m) => m.photo)).toHaveLength(1);
     expect(count(listener, 'Расшифровка готова')).toBe(1);
+    expect(whisperCalls(), 'the killed worker\'s chunk was transcribed again by the survivor').toBeGreaterThan(whisperAtKill);
     expect(msgs(listener).filter((m) => m.document).map((d) => d.document!.file_name).toSorted()).toEqual(['transcript.srt', 'transcript.txt', 'transcript.vtt']);
 
     const avatar = await prisma.avatar.findFirstOrThrow({ where: { userId: (await userOf(trainer)).id, name: 'Аня' } });
