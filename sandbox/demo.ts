@@ -98,6 +98,8 @@ if (!production) {
   p.botPorts.forEach((port, i) => run(`bot${i + 1}`, 'bot/main.ts', { ...webhook, HTTP_PORT: String(port) }));
   process.stdout.write('Starting nginx, two workers and two bots…\n');
   for (const [i, port] of p.botPorts.entries()) await waitUntilAnswers(`http://127.0.0.1:${port}/healthz`, `bot${i + 1}`);
+  // A worker serves /metrics once its workers are created (after bundling the workflows).
+  for (const [i, port] of p.workerMetricsPorts.entries()) await waitUntilAnswers(`http://127.0.0.1:${port}/metrics`, `worker${i + 1}`);
   lines.push(
     `  nginx public (webhooks only): ${nginx.publicUrl}/webhooks/telegram, ${nginx.publicUrl}/webhooks/fal/…`,
     `  nginx internal (loopback):    ${nginx.internalUrl}/bot1/metrics /bot1/readyz /bot2/metrics /bot2/readyz /worker1/metrics /worker2/metrics`,
