@@ -310,6 +310,15 @@ export interface DemoSettings {
   sandboxPorts: { telegram: number; fal: number; openai: number };
   /** Where the worker's and the bot's logs go in the demo (the services' log folder). */
   logDir: string;
+  /** Where nginx keeps its rendered config, pid and temp files (`--production`). */
+  runDir: string;
+  /**
+   * `npm run demo -- --production`: nginx's public and internal listeners
+   * (AISHA_NGINX_PUBLIC_PORT 8090, AISHA_NGINX_INTERNAL_PORT 8091), the two
+   * bots' HTTP ports (AISHA_DEMO_BOT_PORTS 8084,8085) and the two workers'
+   * metrics ports (AISHA_DEMO_WORKER_METRICS_PORTS 9465,9466).
+   */
+  production: { publicPort: number; internalPort: number; botPorts: [number, number]; workerMetricsPorts: [number, number] };
 }
 
 /** The current environment plus `extra`: what the demo launcher hands to the processes it starts. */
@@ -324,6 +333,11 @@ export function loadDemoSettings(source: NodeJS.ProcessEnv = process.env): DemoS
     if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError([`${name}: expected a port number`]);
     return n;
   };
+  const portPair = (name: string, def: string): [number, number] => {
+    const ps = (source[name] || def).split(',').map(Number);
+    if (ps.length !== 2 || ps.some((n) => !Number.isInteger(n) || n < 1 || n > 65535)) throw new ConfigError([`${name}: expected two port numbers, e.g. ${def}`]);
+    return [ps[0]!, ps[1]!];
+  };
   return {
     sandboxes: { telegram: source.AISHA_DEMO_SANDBOX === '1', fal: !source.FAL_KEY, openai: !source.OPENAI_API_KEY },
     telegramToken: source.TELEGRAM_BOT_TOKEN ?? '',
@@ -335,6 +349,13 @@ export function loadDemoSettings(source: NodeJS.ProcessEnv = process.env): DemoS
       openai: port('SANDBOX_OPENAI_PORT', SANDBOX_PORTS.openai),
     },
     logDir: join(source.AISHA_DATA_DIR || '.data', 'logs'),
+    runDir: join(source.AISHA_DATA_DIR || '.data', 'run'),
+    production: {
+      publicPort: port('AISHA_NGINX_PUBLIC_PORT', 8090),
+      internalPort: port('AISHA_NGINX_INTERNAL_PORT', 8091),
+      botPorts: portPair('AISHA_DEMO_BOT_PORTS', '8084,8085'),
+      workerMetricsPorts: portPair('AISHA_DEMO_WORKER_METRICS_PORTS', '9465,9466'),
+    },
   };
 }
 
