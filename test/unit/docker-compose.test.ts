@@ -96,7 +96,9 @@ const host: Record<string, string> = {
   MINIO_SECRET_KEY: 'minio-compose-test-secret',
 };
 
-const APP_SERVICES = ['worker', 'bot', 'migrate'];
+const BOTS = ['bot1', 'bot2'];
+const WORKERS = ['worker1', 'worker2'];
+const APP_SERVICES = [...WORKERS, ...BOTS, 'migrate'];
 
 describe('docker-compose.yml', () => {
   it('declares the production services', () => {
@@ -110,8 +112,9 @@ describe('docker-compose.yml', () => {
       'minio',
       'minio-init',
       'migrate',
-      'worker',
-      'bot',
+      ...WORKERS,
+      ...BOTS,
+      'nginx',
     ]) {
       expect(compose.services, `service ${name}`).toHaveProperty([name]);
     }
@@ -125,11 +128,12 @@ describe('docker-compose.yml', () => {
     expect(String(service('minio').command)).toMatch(/server \/data --console-address :9001/);
   });
 
-  it('publishes Temporal 7233, the Temporal UI on 8233, MinIO 9000/9001 and the bot on 8080', () => {
+  it('publishes Temporal 7233, the Temporal UI on 8233, MinIO 9000/9001 and the webhooks on 8080 through nginx only', () => {
     expect(publishedPorts('temporal')).toContain(7233);
     expect(publishedPorts('temporal-ui')).toContain(8233);
     expect(publishedPorts('minio')).toEqual(expect.arrayContaining([9000, 9001]));
-    expect(publishedPorts('bot')).toContain(8080);
+    expect(publishedPorts('nginx')).toContain(8080);
+    for (const name of [...BOTS, ...WORKERS]) expect(publishedPorts(name), name).toEqual([]);
   });
 
   it('gives the application only variable names that lib/config.ts reads', () => {
@@ -142,14 +146,14 @@ describe('docker-compose.yml', () => {
   it('gives the worker and the bot every variable the configuration requires', () => {
     const required = requiredVariables();
     expect(required.length).toBeGreaterThan(0);
-    for (const name of ['worker', 'bot']) {
+    for (const name of [...WORKERS, ...BOTS]) {
       const missing = required.filter((v) => !(v in environmentOf(name)));
       expect(missing, `${name}: required variables missing`).toEqual([]);
     }
   });
 
   it('gives the worker and the bot an environment lib/config.ts accepts once the host secrets are set', () => {
-    for (const name of ['worker', 'bot']) {
+    for (const name of [...WORKERS, ...BOTS]) {
       const env = Object.fromEntries(Object.entries(environmentOf(name)).map(([k, v]) => [k, interpolate(v, host)]));
       const parsed = envSchema.safeParse(env);
       expect(parsed.error?.issues ?? [], `${name}: configuration problems`).toEqual([]);
@@ -157,36 +161,55 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without the secrets (no default baked in)', () => {
-    const bot = environmentOf('bot');
+    const bot = environmentOf('bot1');
     for (const secret of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'MINIO_SECRET_KEY', 'DATABASE_URL']) {
       expect(() => interpolate(bot[secret] ?? '', {}), secret).toThrow(/is required/);
     }
   });
 
-  it('runs the bot in webhook mode on HTTP_PORT with a /healthz check', () => {
-    const bot = service('bot');
-    expect(environmentOf('bot')).toMatchObject({ BOT_MODE: 'webhook', HTTP_PORT: '8080' });
-    expect([bot.command].flat().join(' ')).toBe('npx tsx bot/main.ts');
-    expect([bot.healthcheck?.test].flat().join(' ')).toContain('http://localhost:8080/healthz');
+  it('runs two bots in webhook mode on HTTP_PORT with a /healthz check', () => {
+    for (const name of BOTS) {
+      const bot = service(name);
+      expect(environmentOf(name)).toMatchObject({ BOT_MODE: 'webhook', HTTP_PORT: '8080' });
+      expect([bot.command].flat().join(' ')).toBe('npx tsx bot/main.ts');
+      expect([bot.healthcheck?.test].flat().join(' ')).toContain('http://localhost:8080/healthz');
+    }
   });
 
-  it('runs the workers, replicated, and the migrations from the application image', () => {
-    const worker = service('worker');
-    expect([worker.command].flat().join(' ')).toBe('npx tsx workers/main.ts');
-    expect(worker.deploy?.replicas).toBe(2);
+  it('runs two workers and the migrations from the application image', () => {
+    for (const name of WORKERS) expect([service(name).command].flat().join(' '), name).toBe('npx tsx workers/main.ts');
     expect([service('migrate').command].flat().join(' ')).toBe('npx prisma migrate deploy');
     for (const name of APP_SERVICES) expect(service(name).build ?? service(name).image, name).toBeDefined();
-    expect(service('migrate').image).toBe(worker.image);
+    expect(service('migrate').image).toBe(service('worker1').image);
   });
 
-  it('starts the worker and the bot after Temporal, PostgreSQL and the migrations', () => {
-    for (const name of ['worker', 'bot']) {
+  it('puts nginx in front of both bots and both workers with the template the demo runs, every variable set', () => {
+    const template = readFileSync(new URL('../../deploy/nginx/aisha.conf.template', import.meta.url), 'utf8');
+    const volume = (service('nginx').volumes ?? []).map(String).find((v) => v.startsWith('./deploy/nginx/aisha.conf.template:'));
+    // The image renders /etc/nginx/templates/*.template into conf.d/ at start.
+    expect(volume?.split(':')[1]).toBe('/etc/nginx/templates/aisha.conf.template');
+    const env = environmentOf('nginx');
+    const templateReads = new Set([...template.matchAll(/\$\{(AISHA_[A-Z0-9_]+)\}/g)].map((m) => m[1]!));
+    expect(templateReads.size).toBeGreaterThan(0);
+    for (const name of templateReads) expect(env, `nginx: ${name}`).toHaveProperty([name]);
+    // Only our variables are substituted: nginx's own $host, $remote_addr… stay.
+    expect(env.NGINX_ENVSUBST_FILTER).toBe('^AISHA_');
+    // Each upstream is a service of this file, on the port that service listens on.
+    const [bot1, bot2, w1, w2] = [env.AISHA_BOT1, env.AISHA_BOT2, env.AISHA_WORKER1_METRICS, env.AISHA_WORKER2_METRICS];
+    expect([bot1, bot2]).toEqual(BOTS.map((b) => `${b}:${environmentOf(b).HTTP_PORT}`));
+    expect([w1, w2]).toEqual(WORKERS.map((w) => `${w}:${environmentOf(w).METRICS_PORT}`));
+    expect(publishedPorts('nginx')).toContain(Number(env.AISHA_NGINX_PUBLIC_PORT));
+    expect(dependsOn('nginx')).toEqual(expect.arrayContaining([...BOTS, ...WORKERS]));
+  });
+
+  it('starts the workers and the bots after Temporal, PostgreSQL and the migrations', () => {
+    for (const name of [...WORKERS, ...BOTS]) {
       expect(dependsOn(name), name).toEqual(expect.arrayContaining(['temporal', 'postgresql', 'migrate']));
       const conditions = service(name).depends_on as Record<string, { condition?: string }>;
       expect(conditions.migrate?.condition, name).toBe('service_completed_successfully');
       expect(conditions.postgresql?.condition, name).toBe('service_healthy');
     }
-    expect(dependsOn('worker')).toEqual(expect.arrayContaining(['redis', 'minio']));
+    for (const name of WORKERS) expect(dependsOn(name)).toEqual(expect.arrayContaining(['redis', 'minio']));
   });
 
   it('mounts only files this repository has, at the paths their commands read', () => {
