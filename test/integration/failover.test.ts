@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
@@ -11,6 +9,7 @@ import { createMinio, ensureBuckets } from '../../lib/minio';
 import { createPrisma } from '../../lib/prisma';
 import { startSandboxes, type RunningSandboxes } from '../../sandbox';
 import { startNginx, type RunningNginx } from '../../sandbox/nginx';
+import { pendingActivityWorkers, ProcessGroup, READY_LINE } from '../../sandbox/processes';
 import { workflowIds } from '../../workflows/ids';
 import { freeLoopbackPort } from '../../workers/metrics-server';
 import { TEST_BOT_TOKEN, testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
@@ -18,14 +17,7 @@ import { photo } from '../helpers/images';
 import { makeSpeechAudio } from '../helpers/speech-audio';
 import { buttonData, eventually } from '../helpers/stack';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'failover-webhook-secret_0123456789';
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  output: string[];
-}
 
 /**
  * The production shape (README, "The production shape on this machine"): nginx
@@ -39,27 +31,10 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
   const dir = mkdtempSync(join(tmpdir(), 'aisha-failover-'));
   const env = inject('env');
   const prisma = createPrisma(env.DATABASE_URL!);
-  const procs: Proc[] = [];
+  let procs: ProcessGroup;
   let sandboxes: RunningSandboxes;
   let nginx: RunningNginx;
   let botPorts: number[];
-
-  function start(name: string, script: string, extra: Record<string, string>, ready: string): Promise<void> {
-    const output: string[] = [];
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...sandboxes.env, ...common, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(...d.toString('utf8').split('\n').filter(Boolean)));
-    procs.push({ name, child, output });
-    return eventually(() => output.some((l) => l.includes(`"msg":"${ready}"`)), { timeoutMs: 120_000 })
-      .then(() => undefined)
-      .catch((err: Error) => {
-        throw new Error(`${name}: ${err.message}\n${output.slice(-20).join('\n')}`);
-      });
-  }
-  let common: Record<string, string>;
 
   beforeAll(async () => {
     sandboxes = await startSandboxes(['telegram', 'fal', 'openai'], { ports: { telegram: 0, fal: 0, openai: 0 }, telegramToken: TEST_BOT_TOKEN });
@@ -74,7 +49,9 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
       bots: [`127.0.0.1:${bot1}`, `127.0.0.1:${bot2}`],
       workerMetrics: [`127.0.0.1:${m1}`, `127.0.0.1:${m2}`],
     });
-    common = {
+    const common = {
+      ...env,
+      ...sandboxes.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       TEMPORAL_TASK_QUEUE: `aisha-fo${uniqueSuffix()}`,
@@ -85,16 +62,17 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
       // FAL's answer must come by webhook (through nginx), not by polling, within the test.
       FAL_POLL_INTERVAL_SECONDS: '600',
     };
+    procs = new ProcessGroup({ env: common });
     await Promise.all([
-      start('worker1', 'workers/main.ts', { METRICS_PORT: String(m1) }, 'workers running'),
-      start('worker2', 'workers/main.ts', { METRICS_PORT: String(m2) }, 'workers running'),
-      start('bot1', 'bot/main.ts', { HTTP_PORT: String(bot1) }, 'webhook set'),
-      start('bot2', 'bot/main.ts', { HTTP_PORT: String(bot2) }, 'webhook set'),
+      procs.start('worker1', 'workers/main.ts', { METRICS_PORT: String(m1) }, READY_LINE.worker),
+      procs.start('worker2', 'workers/main.ts', { METRICS_PORT: String(m2) }, READY_LINE.worker),
+      procs.start('bot1', 'bot/main.ts', { HTTP_PORT: String(bot1) }, READY_LINE.bot),
+      procs.start('bot2', 'bot/main.ts', { HTTP_PORT: String(bot2) }, READY_LINE.bot),
     ]);
   }, 240_000);
 
   afterAll(async () => {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await procs?.stopAll();
     await nginx?.stop();
     await sandboxes?.stop();
     await prisma.$disconnect();
@@ -108,7 +86,6 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
   const count = (id: number, part: string) => msgs(id).filter((m) => textOf(m).includes(part)).length;
   const userOf = (id: number) => eventually(() => prisma.user.findUnique({ where: { telegramId: BigInt(id) } }));
   const charges = async (id: number) => (await prisma.transaction.findMany({ where: { userId: (await userOf(id)).id, kind: 'CHARGE' } })).map((t) => [t.jobId, t.amount]);
-  const proc = (name: string) => procs.find((p) => p.name === name)!;
 
   async function onboard(id: number) {
     tg().sendText(id, '/start');
@@ -169,18 +146,12 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
     // The worker killed is the one running a chunk of the transcription (a worker's identity is pid@host).
     const transcript = await eventually(async () => prisma.transcript.findFirst({ where: { userId: (await userOf(listener)).id } }));
     const temporal = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }), namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
-    const busy = await eventually(
-      async () => {
-        const { raw } = await temporal.workflow.getHandle(workflowIds.transcription(transcript.id)).describe();
-        const pids = (raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'transcribeChunk' && a.lastWorkerIdentity).map((a) => Number(a.lastWorkerIdentity!.split('@')[0]));
-        return procs.find((p) => p.name.startsWith('worker') && pids.includes(p.child.pid!));
-      },
-      { timeoutMs: 60_000 },
-    );
+    const busy = await eventually(async () => procs.byWorkerIdentity(await pendingActivityWorkers(temporal, workflowIds.transcription(transcript.id), 'transcribeChunk')), {
+      timeoutMs: 60_000,
+    });
     const whisperCalls = () => sandboxes.openai!.requests.filter((r) => r.path === '/v1/audio/transcriptions').length;
     const whisperAtKill = whisperCalls();
-    proc('bot1').child.kill('SIGKILL');
-    busy.child.kill('SIGKILL');
+    await Promise.all([procs.kill9('bot1'), procs.kill9(busy.name)]);
     await temporal.connection.close();
 
     // Updates keep flowing through nginx to the surviving bot.

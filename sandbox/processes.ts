@@ -1,0 +1,113 @@
+// The app's own processes (bots, workers) as children of a harness: the
+// failover test and the chaos drill spawn them, wait for their "ready" log
+// line, kill -9 them and start them again with the same environment, and find
+// which worker runs an activity (a worker's Temporal identity is pid@host).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The log line each entry point writes once it serves (bot in webhook mode, workers). */
+export const READY_LINE = { bot: 'webhook set', worker: 'workers running' } as const;
+
+export interface AppProcess {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  ready: string;
+  child: ChildProcess;
+  /** Every line the process wrote (stdout and stderr), across restarts. */
+  output: string[];
+  /** Starts of this process (1 = never restarted). */
+  starts: number;
+}
+
+export interface ProcessGroupOptions {
+  /** The environment every process gets (services, stand-ins, shared settings). */
+  env: Record<string, string>;
+  /** Give up waiting for a ready line after this long (bundling workflows takes a while on two cores). */
+  readyTimeoutMs?: number;
+}
+
+export class ProcessGroup {
+  readonly procs: AppProcess[] = [];
+  constructor(private readonly opts: ProcessGroupOptions) {}
+
+  get(name: string): AppProcess {
+    const p = this.procs.find((x) => x.name === name);
+    if (!p) throw new Error(`no process ${name}`);
+    return p;
+  }
+
+  /** Spawns `node --import tsx <script>` and resolves once it logged `"msg":"<ready>"`. */
+  async start(name: string, script: string, extra: Record<string, string>, ready: string): Promise<AppProcess> {
+    const proc: AppProcess = { name, script, env: extra, ready, child: undefined as unknown as ChildProcess, output: [], starts: 0 };
+    this.procs.push(proc);
+    await this.launch(proc);
+    return proc;
+  }
+
+  /** kill -9, as a crash or an OOM kill would: in-flight work is abandoned. */
+  kill9(name: string): Promise<void> {
+    const p = this.get(name);
+    if (!alive(p)) return Promise.resolve();
+    const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+    p.child.kill('SIGKILL');
+    return exited;
+  }
+
+  /** Starts a dead process again with the environment it had. */
+  restart(name: string): Promise<void> {
+    const p = this.get(name);
+    if (alive(p)) throw new Error(`${name} is still running`);
+    return this.launch(p);
+  }
+
+  async stopAll(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await Promise.all(
+      this.procs.filter(alive).map((p) => {
+        const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+        p.child.kill(signal);
+        return exited;
+      }),
+    );
+  }
+
+  /** The live process whose pid is the worker identity (`pid@host`) of one of these pending activities. */
+  byWorkerIdentity(identities: readonly string[]): AppProcess | undefined {
+    const pids = identities.map((i) => Number(i.split('@')[0]));
+    return this.procs.find((p) => alive(p) && pids.includes(p.child.pid!));
+  }
+
+  private async launch(proc: AppProcess): Promise<void> {
+    const from = proc.output.length;
+    const child = spawn(process.execPath, ['--import', 'tsx', proc.script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...this.opts.env, ...proc.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => proc.output.push(...d.toString('utf8').split('\n').filter(Boolean)));
+    proc.child = child;
+    proc.starts += 1;
+    const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 120_000);
+    while (!proc.output.slice(from).some((l) => l.includes(`"msg":"${proc.ready}"`))) {
+      if (!alive(proc) || Date.now() > deadline) {
+        throw new Error(`${proc.name}: ${alive(proc) ? 'not ready in time' : `exited (${child.signalCode ?? child.exitCode})`}\n${proc.output.slice(-20).join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export function alive(p: AppProcess): boolean {
+  return p.child.exitCode === null && p.child.signalCode === null;
+}
+
+/** Worker identities (pid@host) of a workflow's pending activities, optionally of one activity type. */
+export async function pendingActivityWorkers(temporal: Client, workflowId: string, activityType?: string): Promise<string[]> {
+  const { raw } = await temporal.workflow.getHandle(workflowId).describe();
+  return (raw.pendingActivities ?? [])
+    .filter((a) => (!activityType || a.activityType?.name === activityType) && a.lastWorkerIdentity)
+    .map((a) => a.lastWorkerIdentity!);
+}
