@@ -1,0 +1,102 @@
+// The drill's faults: a few applied for the whole run (FAL losing and failing
+// things at fixed rates), the rest on a schedule drawn from the seed (kill -9
+// of a worker or a bot and its restart, bursts of 429/5xx from OpenAI and
+// Telegram, duplicated FAL webhooks, slow FAL jobs). Users blocking the bot
+// mid-job are part of the users' plans (users.ts).
+import type { FalSandbox } from '../fal/server';
+import type { Prng } from '../fal/knobs';
+import type { OpenAISandbox } from '../openai/server';
+import type { ProcessGroup } from '../processes';
+import type { TelegramSandbox } from '../telegram/server';
+
+export type FaultKind =
+  | 'kill -9 worker'
+  | 'kill -9 bot'
+  | 'FAL webhooks duplicated'
+  | 'FAL slow jobs'
+  | 'FAL submit 5xx burst'
+  | 'OpenAI 429 burst'
+  | 'OpenAI 5xx burst'
+  | 'Telegram 429 burst';
+
+const SCHEDULED: readonly FaultKind[] = [
+  'kill -9 worker',
+  'kill -9 bot',
+  'kill -9 worker',
+  'FAL webhooks duplicated',
+  'FAL slow jobs',
+  'FAL submit 5xx burst',
+  'OpenAI 429 burst',
+  'OpenAI 5xx burst',
+  'Telegram 429 burst',
+];
+
+/** For the whole run: the rates the issue names. */
+export const AMBIENT = { webhookLossRate: 0.3, http5xxRate: 0.1, jobFailureRate: 0.05 } as const;
+export const AMBIENT_NAMES = ['FAL webhooks lost 30 %', 'FAL queue API 5xx 10 %', 'FAL jobs failing 5 %'];
+
+export interface ScheduledFault {
+  atMs: number;
+  kind: FaultKind;
+}
+
+/** `count` faults spread over `spanMs`, kinds cycling through the list from a seeded start (every kind appears once count ≥ its length). */
+export function scheduleFaults(rng: Prng, count: number, spanMs: number): ScheduledFault[] {
+  const offset = rng.int(SCHEDULED.length);
+  return Array.from({ length: count }, (_, i) => ({
+    atMs: Math.round(((i + 0.3 + rng.next() * 0.6) / count) * spanMs),
+    kind: SCHEDULED[(offset + i) % SCHEDULED.length]!,
+  })).sort((a, b) => a.atMs - b.atMs);
+}
+
+export interface FaultTargets {
+  procs: ProcessGroup;
+  fal: FalSandbox;
+  openai: OpenAISandbox;
+  telegram: TelegramSandbox;
+}
+
+export function applyAmbient(t: FaultTargets): void {
+  Object.assign(t.fal.knobs, AMBIENT);
+}
+
+/** Applies one fault; resolves once it is over (a killed process is running again, a window has closed). Returns what it hit. */
+export async function applyFault(t: FaultTargets, kind: FaultKind, rng: Prng): Promise<string> {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  switch (kind) {
+    case 'kill -9 worker':
+    case 'kill -9 bot': {
+      const name = `${kind === 'kill -9 worker' ? 'worker' : 'bot'}${1 + rng.int(2)}`;
+      await t.procs.kill9(name);
+      await pause(1000 + rng.int(3000));
+      await t.procs.restart(name);
+      return name;
+    }
+    case 'FAL webhooks duplicated':
+      t.fal.knobs.webhookDuplicates = 1;
+      await pause(20_000);
+      t.fal.knobs.webhookDuplicates = 0;
+      return '20 s, every webhook twice';
+    case 'FAL slow jobs':
+      t.fal.knobs.imageJobMs = 15_000;
+      t.fal.knobs.trainingJobMs = 30_000;
+      await pause(20_000);
+      t.fal.knobs.imageJobMs = 800;
+      t.fal.knobs.trainingJobMs = 2000;
+      return '20 s, images 15 s, trainings 30 s';
+    case 'FAL submit 5xx burst':
+      t.fal.knobs.fail5xxNext = 8;
+      return 'next 8 queue calls 503';
+    case 'OpenAI 429 burst':
+      t.openai.knobs.fail429Next = 8;
+      return 'next 8 calls 429';
+    case 'OpenAI 5xx burst':
+      t.openai.knobs.fail5xxNext = 8;
+      return 'next 8 calls 500';
+    case 'Telegram 429 burst':
+      for (const method of ['sendMessage', 'sendPhoto', 'sendMediaGroup', 'editMessageText']) {
+        t.telegram.failNext({ method, code: 429, description: 'Too Many Requests: retry after 2', retryAfter: 2, times: 4 });
+      }
+      return 'next 4 sendMessage/sendPhoto/sendMediaGroup/editMessageText 429';
+  }
+}

@@ -1,0 +1,176 @@
+// The drill's simulated users: each acts through the Telegram stand-in as a
+// person would (commands, buttons, photos, voice notes, invoices) and then
+// waits until its job is over in the database before its next one, so a
+// user's messages belong to one job at a time. What they see is not trusted
+// here: the audit (audit.ts) judges the outcome.
+import { readFile } from 'node:fs/promises';
+import type { PrismaClient } from '../../lib/prisma';
+import type { TelegramSandbox } from '../telegram/server';
+import type { StoredMessage } from '../telegram/state';
+import type { Prng } from '../fal/knobs';
+
+export type JobKind = 'avatar' | 'generation' | 'transcription' | 'topup';
+export const JOB_KINDS: readonly JobKind[] = ['avatar', 'generation', 'transcription', 'topup'];
+
+export interface JobPlan {
+  kind: JobKind;
+  /** Images for a generation (1–4). */
+  count: number;
+  /** Recording for a transcription. */
+  audio: 'voice' | 'minutes' | 'long';
+  /** The user blocks the bot right after starting this job. */
+  block: boolean;
+}
+
+export interface Media {
+  photos: Buffer[];
+  audio: Record<JobPlan['audio'], string>;
+}
+
+export interface UserContext {
+  tg: TelegramSandbox;
+  prisma: PrismaClient;
+  media: Media;
+  /** A job not over after this long is left to the audit (which calls it stuck). */
+  jobTimeoutMs: number;
+}
+
+/** Picks the seeded mix: ~10 % avatar trainings, 50 % generations, 30 % transcriptions, 10 % top-ups. */
+export function planJob(rng: Prng, blockRate: number): JobPlan {
+  const r = rng.next();
+  const kind: JobKind = r < 0.1 ? 'avatar' : r < 0.6 ? 'generation' : r < 0.9 ? 'transcription' : 'topup';
+  const a = rng.next();
+  return {
+    kind,
+    count: 1 + rng.int(4),
+    audio: a < 0.6 ? 'voice' : a < 0.9 ? 'minutes' : 'long',
+    block: (kind === 'generation' || kind === 'transcription') && rng.next() < blockRate,
+  };
+}
+
+export async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v as NonNullable<T>;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const textOf = (m: { text?: string; caption?: string }) => m.text ?? m.caption ?? '';
+
+export function callbackData(m: StoredMessage | undefined, prefix: string): string | undefined {
+  for (const b of m?.reply_markup?.inline_keyboard.flat() ?? []) {
+    const data = (b as { callback_data?: string }).callback_data;
+    if (data === prefix || data?.startsWith(`${prefix}:`)) return data;
+  }
+  return undefined;
+}
+
+const lastId = (ctx: UserContext, user: number) => ctx.tg.world.chatMessages(user).at(-1)?.message_id ?? 0;
+const newBotMessage = (ctx: UserContext, user: number, after: number, test: (m: StoredMessage) => boolean) =>
+  ctx.tg.world.botMessages(user).find((m) => m.message_id > after && test(m));
+
+/** /start: the user row and the welcome grant. */
+export async function onboard(ctx: UserContext, user: number): Promise<void> {
+  const before = lastId(ctx, user);
+  ctx.tg.sendText(user, '/start');
+  await until(() => newBotMessage(ctx, user, before, () => true), `user ${user}: /start answered`);
+  await until(() => ctx.prisma.balance.findFirst({ where: { user: { telegramId: BigInt(user) } } }), `user ${user}: balance row`);
+}
+
+const TERMINAL = ['COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'];
+const AVATAR_TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+const PROMPTS = ['маяк на скале в шторм', 'кот в космическом шлеме', 'осенний лес на рассвете, туман', 'портрет в стиле ренессанс', 'a red bicycle in Paris rain', 'город будущего ночью'];
+
+/** Runs one job as the user would and waits until it is over (or the timeout). */
+export async function runJob(ctx: UserContext, user: number, plan: JobPlan, rng: Prng): Promise<void> {
+  if (plan.kind === 'generation') return generation(ctx, user, plan, rng);
+  if (plan.kind === 'transcription') return transcription(ctx, user, plan, rng);
+  if (plan.kind === 'avatar') return avatar(ctx, user, rng);
+  return topup(ctx, user);
+}
+
+async function blockSoon(ctx: UserContext, user: number, rng: Prng): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300 + rng.int(3000)));
+  ctx.tg.blockBot(user);
+}
+
+async function generation(ctx: UserContext, user: number, plan: JobPlan, rng: Prng): Promise<void> {
+  const { tg, prisma } = ctx;
+  const before = lastId(ctx, user);
+  const known = new Set((await prisma.generation.findMany({ where: { user: { telegramId: BigInt(user) } }, select: { id: true } })).map((g) => g.id));
+  tg.sendText(user, `/imagen ${PROMPTS[rng.int(PROMPTS.length)]}`);
+  const offer = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'gg')), `user ${user}: generation offer`);
+  const countOf = () => callbackData(tg.world.find(user, offer.message_id), 'gg')?.split(':')[2];
+  if (countOf() !== String(plan.count)) {
+    tg.pressButton(user, offer.message_id, `gn:${plan.count}`);
+    await until(() => countOf() === String(plan.count), `user ${user}: offer for ${plan.count} images`, 30_000);
+  }
+  tg.pressButton(user, offer.message_id, callbackData(tg.world.find(user, offer.message_id), 'gg')!);
+  if (plan.block) await blockSoon(ctx, user, rng);
+  const gen = await until(() => prisma.generation.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: generation row`);
+  await until(async () => TERMINAL.includes((await prisma.generation.findUniqueOrThrow({ where: { id: gen.id } })).status), `generation ${gen.id}: over`, ctx.jobTimeoutMs);
+}
+
+async function transcription(ctx: UserContext, user: number, plan: JobPlan, rng: Prng): Promise<void> {
+  const { tg, prisma } = ctx;
+  const before = lastId(ctx, user);
+  const known = new Set((await prisma.transcript.findMany({ where: { user: { telegramId: BigInt(user) } }, select: { id: true } })).map((t) => t.id));
+  const data = await readFile(ctx.media.audio[plan.audio]);
+  if (plan.audio === 'minutes') await tg.users.sendMedia(user, 'audio', data, { fileName: 'lecture.ogg', mimeType: 'audio/ogg' });
+  else await tg.users.sendMedia(user, 'voice', data, { mimeType: 'audio/ogg' });
+  if (plan.audio === 'long') {
+    const quote = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'tc')), `user ${user}: transcription quote`);
+    tg.pressButton(user, quote.message_id, callbackData(quote, 'tc')!);
+  }
+  if (plan.block) await blockSoon(ctx, user, rng);
+  const tr = await until(() => prisma.transcript.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: transcript row`);
+  await until(async () => TERMINAL.includes((await prisma.transcript.findUniqueOrThrow({ where: { id: tr.id } })).status), `transcript ${tr.id}: over`, ctx.jobTimeoutMs);
+}
+
+async function avatar(ctx: UserContext, user: number, rng: Prng): Promise<void> {
+  const { tg, prisma } = ctx;
+  let before = lastId(ctx, user);
+  tg.sendText(user, '/avatar');
+  const list = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'ac')), `user ${user}: avatar list`);
+  before = lastId(ctx, user);
+  tg.pressButton(user, list.message_id, 'ac');
+  const types = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'at')) ?? (callbackData(tg.world.find(user, list.message_id), 'at') ? list : undefined), `user ${user}: avatar types`);
+  before = lastId(ctx, user);
+  tg.pressButton(user, types.message_id, rng.next() < 0.5 ? 'at:portrait' : 'at:style');
+  await until(() => newBotMessage(ctx, user, before, (m) => textOf(m).includes('назов')), `user ${user}: name asked`);
+  const name = `Драфт${rng.int(1000)}`;
+  tg.sendText(user, name);
+  const a = await until(() => prisma.avatar.findFirst({ where: { user: { telegramId: BigInt(user) }, name } }), `user ${user}: avatar row`);
+  const first = rng.int(ctx.media.photos.length - 10);
+  await tg.users.sendAlbum(user, ctx.media.photos.slice(first, first + 10));
+  const status = () => tg.world.botMessages(user).findLast((m) => textOf(m).includes('📸'));
+  await until(() => textOf(status() ?? {}).includes('принято 10'), `avatar ${a.id}: 10 photos accepted`, 180_000);
+  const start = await until(
+    () => status()?.reply_markup?.inline_keyboard.flat().find((b) => b.text.startsWith('🚀')) as { callback_data: string } | undefined,
+    `avatar ${a.id}: start button`,
+  );
+  tg.pressButton(user, status()!.message_id, start.callback_data);
+  await until(async () => AVATAR_TERMINAL.includes((await prisma.avatar.findUniqueOrThrow({ where: { id: a.id } })).status), `avatar ${a.id}: over`, ctx.jobTimeoutMs);
+}
+
+async function topup(ctx: UserContext, user: number): Promise<void> {
+  const { tg, prisma } = ctx;
+  let before = lastId(ctx, user);
+  const paid = await prisma.payment.count({ where: { user: { telegramId: BigInt(user) } } });
+  tg.sendText(user, '/topup');
+  const packs = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'tp')), `user ${user}: top-up packs`);
+  before = lastId(ctx, user);
+  tg.pressButton(user, packs.message_id, callbackData(packs, 'tp')!);
+  const invoice = await until(() => newBotMessage(ctx, user, before, (m) => !!m.invoice), `user ${user}: invoice`);
+  const outcome = await tg.users.payInvoice(user, invoice.message_id);
+  if (outcome.status !== 'paid') throw new Error(`user ${user}: payment ${outcome.status}`);
+  await until(async () => (await prisma.payment.count({ where: { user: { telegramId: BigInt(user) } } })) > paid, `user ${user}: payment credited`, ctx.jobTimeoutMs);
+}
