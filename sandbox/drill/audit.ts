@@ -65,7 +65,7 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     const byJob = (jobId: string, kind: string) => txs.filter((t) => t.jobId === jobId && t.kind === kind);
     // What the stand-in delivered: photos (an album counts each), and every new message's time.
     const botMessages = tg.world.botMessages(telegramId).filter((m) => !m.system);
-    const photoFileIds = botMessages.filter((m) => m.photo).map((m) => m.photo!.at(-1)!.file_id);
+    const photos = botMessages.filter((m) => m.photo).length;
     const noticeAfter = (at: Date | null) => !!at && botMessages.some((m) => m.date * 1000 >= Math.floor(at.getTime() / 1000) * 1000 - 1000);
 
     /** One charge of price × units, refunds = price × undelivered, at most one of each. */
@@ -86,11 +86,14 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
       return units;
     };
 
+    // Photos cannot be tied to a generation by what Telegram holds, so images are
+    // matched per user: received = paid units (below); per job, gallery rows = paid.
     for (const g of await prisma.generation.findMany({ where: { userId: user.id }, include: { images: { where: { deletedAt: null } } } })) {
       const workflowId = workflowIds.generation(g.id);
-      const received = g.images.filter((i) => i.telegramFileId && photoFileIds.includes(i.telegramFileId)).length;
-      const delivered = blocked ? received : g.images.length;
-      if (!blocked && received !== g.images.length) flag('duplicate', workflowId, `${g.images.length} gallery rows, ${received} of them received in Telegram`);
+      const refunded = byJob(workflowId, 'REFUND').reduce((s, t) => s + t.amount, 0);
+      // A user who blocked the bot got no photo of the job it was in: its undelivered count is what was refunded.
+      const delivered = blocked ? g.numImages - Math.round(refunded / g.unitPrice) : g.images.length;
+      if (blocked && g.images.length < delivered) flag('ledger', workflowId, `${delivered} paid, ${g.images.length} gallery rows`);
       const charged = money(workflowId, g.unitPrice, g.numImages, delivered);
       const terminal = TERMINAL_JOB.includes(g.status);
       jobs.push({ workflowId, kind: 'generation', telegramId, terminal, charged, delivered });
@@ -123,9 +126,9 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     if (credited !== paid) flag('ledger', `user ${telegramId}`, `top-ups credited ${credited}, payments worth ${paid}`);
     const standInPaid = [...tg.world.payments.values()].filter((p) => p.userId === telegramId).length;
     if (standInPaid !== payments.length) flag(standInPaid < payments.length ? 'duplicate' : 'ledger', `user ${telegramId}`, `${standInPaid} Stars payments in Telegram, ${payments.length} payment rows`);
-    // No image sent that nobody paid for, none sent twice.
+    // Every paid image reached Telegram once: none unpaid, none twice, none paid and missing.
     const paidImages = jobs.filter((j) => j.telegramId === telegramId && j.kind === 'generation').reduce((s, j) => s + (j.charged ? j.delivered : 0), 0);
-    if (photoFileIds.length > paidImages) flag('duplicate', `user ${telegramId}`, `${photoFileIds.length} photos received in Telegram, ${paidImages} paid`);
+    if (photos !== paidImages) flag(photos > paidImages ? 'duplicate' : 'ledger', `user ${telegramId}`, `${photos} photos received in Telegram, ${paidImages} paid`);
   }
 
   // Temporal: nothing left running (a job's workflow and its billing child).

@@ -36,17 +36,18 @@ export const AMBIENT = { webhookLossRate: 0.3, http5xxRate: 0.1, jobFailureRate:
 export const AMBIENT_NAMES = ['FAL webhooks lost 30 %', 'FAL queue API 5xx 10 %', 'FAL jobs failing 5 %'];
 
 export interface ScheduledFault {
-  atMs: number;
+  /** Applied once this many jobs have been started, so faults land while jobs are in flight however fast the machine is. */
+  afterJobs: number;
   kind: FaultKind;
 }
 
-/** `count` faults spread over `spanMs`, kinds cycling through the list from a seeded start (every kind appears once count ≥ its length). */
-export function scheduleFaults(rng: Prng, count: number, spanMs: number): ScheduledFault[] {
+/** `count` faults spread over the first 90 % of `jobs`, kinds cycling through the list from a seeded start (every kind appears once count ≥ its length). */
+export function scheduleFaults(rng: Prng, count: number, jobs: number): ScheduledFault[] {
   const offset = rng.int(SCHEDULED.length);
   return Array.from({ length: count }, (_, i) => ({
-    atMs: Math.round(((i + 0.3 + rng.next() * 0.6) / count) * spanMs),
+    afterJobs: Math.floor(((i + 0.2 + rng.next() * 0.6) / count) * jobs * 0.9),
     kind: SCHEDULED[(offset + i) % SCHEDULED.length]!,
-  })).sort((a, b) => a.atMs - b.atMs);
+  })).sort((a, b) => a.afterJobs - b.afterJobs);
 }
 
 export interface FaultTargets {

@@ -128,6 +128,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const deadline = started + opts.minutes * 60_000;
     const driverErrors: string[] = [];
     let inFlight = 0;
+    let jobsStarted = 0;
     let jobsDone = false;
     const userRng = (u: number) => new Prng(opts.seed ^ u);
     const lanes = Math.min(users.length, 6);
@@ -144,6 +145,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         for (const plan of plans.get(u)!) {
           if (Date.now() > deadline) break;
           inFlight++;
+          jobsStarted++;
           try {
             await runJob(ctx, u, plan, r);
           } catch (err) {
@@ -174,10 +176,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     const applied: AppliedFault[] = AMBIENT_NAMES.map((kind) => ({ kind, detail: 'whole run', atS: 0, inFlight: 0 }));
     applyAmbient({ procs, fal: sandboxes.fal!, openai: sandboxes.openai!, telegram: tg });
-    const schedule = scheduleFaults(rng, opts.faults, Math.min(opts.minutes * 60_000 * 0.6, Math.max(60_000, opts.jobs * 4000)));
+    const schedule = scheduleFaults(rng, opts.faults, opts.jobs);
     const faultLane = async () => {
       for (const f of schedule) {
-        while (!jobsDone && Date.now() - started < f.atMs) await new Promise((r) => setTimeout(r, 250));
+        while (!jobsDone && jobsStarted < f.afterJobs) await new Promise((r) => setTimeout(r, 250));
         if (jobsDone) break;
         const at = { atS: Math.round((Date.now() - started) / 1000), inFlight };
         try {
