@@ -66,7 +66,11 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     // What the stand-in delivered: photos (an album counts each), and every new message's time.
     const botMessages = tg.world.botMessages(telegramId).filter((m) => !m.system);
     const photos = botMessages.filter((m) => m.photo).length;
-    const noticeAfter = (at: Date | null) => !!at && botMessages.some((m) => m.date * 1000 >= Math.floor(at.getTime() / 1000) * 1000 - 1000);
+    // A job's final notice: a new bot message still there (progress messages are deleted when the outcome comes),
+    // not an offer, quote or invoice, sent between the job's start and the user's next job (users run one job at a time).
+    const notices: { workflowId: string; start: Date }[] = [];
+    const offer = (m: (typeof botMessages)[number]) => !!m.invoice || !!m.reply_markup?.inline_keyboard.flat().some((b) => /^(gg|tc|tp|ac|at)(:|$)/.test((b as { callback_data?: string }).callback_data ?? ''));
+    const noticeAfter = (workflowId: string, start: Date) => notices.push({ workflowId, start });
 
     /** One charge of price × units, refunds = price × undelivered, at most one of each. */
     const money = (workflowId: string, price: number, units: number, delivered: number): number => {
@@ -98,7 +102,7 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
       const terminal = TERMINAL_JOB.includes(g.status);
       jobs.push({ workflowId, kind: 'generation', telegramId, terminal, charged, delivered });
       if (!terminal) flag('stuck', workflowId, `status ${g.status}`);
-      else if (!blocked && !noticeAfter(g.completedAt)) flag('notice', workflowId, 'no new message to the user after the job ended');
+      else if (!blocked) noticeAfter(workflowId, g.createdAt);
     }
     for (const t of await prisma.transcript.findMany({ where: { userId: user.id } })) {
       const workflowId = workflowIds.transcription(t.id);
@@ -108,7 +112,7 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
       const charged = money(workflowId, prices.transcriptionMinute, minutes, delivered);
       jobs.push({ workflowId, kind: 'transcription', telegramId, terminal, charged: charged && minutes, delivered });
       if (!terminal) flag('stuck', workflowId, `status ${t.status}`);
-      else if (!blocked && !noticeAfter(t.completedAt)) flag('notice', workflowId, 'no new message to the user after the job ended');
+      else if (!blocked) noticeAfter(workflowId, t.createdAt);
     }
     for (const a of await prisma.avatar.findMany({ where: { userId: user.id, status: { not: 'COLLECTING_PHOTOS' } } })) {
       const workflowId = workflowIds.avatar(a.id);
@@ -117,7 +121,13 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
       const charged = money(workflowId, prices.avatarTraining, 1, delivered);
       jobs.push({ workflowId, kind: 'avatar', telegramId, terminal, charged, delivered });
       if (!terminal) flag('stuck', workflowId, `status ${a.status}`);
-      else if (!blocked && !noticeAfter(a.updatedAt)) flag('notice', workflowId, 'no new message to the user after the job ended');
+      else if (!blocked) noticeAfter(workflowId, a.createdAt);
+    }
+    const starts = notices.map((n) => n.start.getTime()).sort((a, b) => a - b);
+    for (const n of notices) {
+      const from = Math.floor(n.start.getTime() / 1000) * 1000;
+      const to = starts.find((t) => t > n.start.getTime()) ?? Infinity;
+      if (!botMessages.some((m) => !m.deleted && !offer(m) && m.date * 1000 >= from && m.date * 1000 <= to)) flag('notice', n.workflowId, 'no new message to the user after the job started (before their next job)');
     }
     const payments = await prisma.payment.findMany({ where: { userId: user.id } });
     for (const p of payments) jobs.push({ workflowId: workflowIds.topup(p.telegramPaymentChargeId), kind: 'topup', telegramId, terminal: true, charged: 0, delivered: p.credits });

@@ -62,6 +62,18 @@ export async function until<T>(probe: () => T | Promise<T>, what: string, timeou
   }
 }
 
+/** Acts, then waits for the effect; acts again if nothing came (an update can die with the bot that took it). */
+export async function retrying<T>(act: () => void, probe: () => T | Promise<T>, what: string, tries = 3, eachMs = 15_000): Promise<NonNullable<T>> {
+  for (let i = 1; ; i++) {
+    act();
+    try {
+      return await until(probe, what, eachMs);
+    } catch (err) {
+      if (i === tries) throw err;
+    }
+  }
+}
+
 export const textOf = (m: { text?: string; caption?: string }) => m.text ?? m.caption ?? '';
 
 export function callbackData(m: StoredMessage | undefined, prefix: string): string | undefined {
@@ -79,8 +91,7 @@ const newBotMessage = (ctx: UserContext, user: number, after: number, test: (m: 
 /** /start: the user row and the welcome grant. */
 export async function onboard(ctx: UserContext, user: number): Promise<void> {
   const before = lastId(ctx, user);
-  ctx.tg.sendText(user, '/start');
-  await until(() => newBotMessage(ctx, user, before, () => true), `user ${user}: /start answered`);
+  await retrying(() => ctx.tg.sendText(user, '/start'), () => newBotMessage(ctx, user, before, () => true), `user ${user}: /start answered`);
   await until(() => ctx.prisma.balance.findFirst({ where: { user: { telegramId: BigInt(user) } } }), `user ${user}: balance row`);
 }
 
@@ -106,12 +117,11 @@ async function generation(ctx: UserContext, user: number, plan: JobPlan, rng: Pr
   const { tg, prisma } = ctx;
   const before = lastId(ctx, user);
   const known = new Set((await prisma.generation.findMany({ where: { user: { telegramId: BigInt(user) } }, select: { id: true } })).map((g) => g.id));
-  tg.sendText(user, `/imagen ${PROMPTS[rng.int(PROMPTS.length)]}`);
-  const offer = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'gg')), `user ${user}: generation offer`);
+  const prompt = PROMPTS[rng.int(PROMPTS.length)];
+  const offer = await retrying(() => tg.sendText(user, `/imagen ${prompt}`), () => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'gg')), `user ${user}: generation offer`);
   const countOf = () => callbackData(tg.world.find(user, offer.message_id), 'gg')?.split(':')[2];
   if (countOf() !== String(plan.count)) {
-    tg.pressButton(user, offer.message_id, `gn:${plan.count}`);
-    await until(() => countOf() === String(plan.count), `user ${user}: offer for ${plan.count} images`, 30_000);
+    await retrying(() => tg.pressButton(user, offer.message_id, `gn:${plan.count}`), () => countOf() === String(plan.count), `user ${user}: offer for ${plan.count} images`);
   }
   tg.pressButton(user, offer.message_id, callbackData(tg.world.find(user, offer.message_id), 'gg')!);
   if (plan.block) await blockSoon(ctx, user, rng);
