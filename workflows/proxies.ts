@@ -76,14 +76,32 @@ export function openaiActivities() {
   });
 }
 
-/** FAL queue API: bounded retries so an outage surfaces as a failure (and a refund), not a hang. */
-export function falActivities() {
-  return proxyActivities<FalTrainingActivities & Pick<GenerationAiActivities, 'submitGeneration' | 'generationResult'>>({
-    taskQueue: taskQueueName(workflowInfo().taskQueue, 'fal'),
-    startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 12 },
-  });
+/**
+ * FAL: bounded retries so an outage surfaces as a failure (and a refund), not a
+ * hang. Queue API calls (submit a generation, status, result, cancel) answer
+ * in seconds, so a worker that dies holding one is noticed after a minute
+ * (the chaos drill found generations stalled 5 minutes behind a killed
+ * worker); the training submit (which may upload the photo archive) and file
+ * copies keep 5 minutes.
+ */
+export function falActivities(): FalActivities {
+  const taskQueue = taskQueueName(workflowInfo().taskQueue, 'fal');
+  const retry = { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 12 };
+  const queue = proxyActivities<FalActivities>({ taskQueue, startToCloseTimeout: FAL_QUEUE_CALL_TIMEOUT, retry });
+  const transfers = proxyActivities<Pick<FalActivities, 'submitTraining' | 'copyToStorage'>>({ taskQueue, startToCloseTimeout: '5 minutes', retry });
+  return {
+    submitTraining: transfers.submitTraining,
+    copyToStorage: transfers.copyToStorage,
+    trainingStatus: queue.trainingStatus,
+    trainingResult: queue.trainingResult,
+    cancelTraining: queue.cancelTraining,
+    submitGeneration: queue.submitGeneration,
+    generationResult: queue.generationResult,
+  };
 }
+export type FalActivities = FalTrainingActivities & Pick<GenerationAiActivities, 'submitGeneration' | 'generationResult'>;
+/** startToCloseTimeout of a FAL queue API call (submit a generation, status, result, cancel). */
+export const FAL_QUEUE_CALL_TIMEOUT = '1 minute';
 
 /**
  * Best-effort LLM steps (prompt enhancement, reference description, quality
