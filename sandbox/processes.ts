@@ -3,6 +3,8 @@
 // line, kill -9 them and start them again with the same environment, and find
 // which worker runs an activity (a worker's Temporal identity is pid@host).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 
@@ -28,11 +30,15 @@ export interface ProcessGroupOptions {
   env: Record<string, string>;
   /** Give up waiting for a ready line after this long (bundling workflows takes a while on two cores). */
   readyTimeoutMs?: number;
+  /** Also append each process's lines to <logDir>/<name>.log (kept after the run). */
+  logDir?: string;
 }
 
 export class ProcessGroup {
   readonly procs: AppProcess[] = [];
-  constructor(private readonly opts: ProcessGroupOptions) {}
+  constructor(private readonly opts: ProcessGroupOptions) {
+    if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  }
 
   get(name: string): AppProcess {
     const p = this.procs.find((x) => x.name === name);
@@ -87,7 +93,13 @@ export class ProcessGroup {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...this.opts.env, ...proc.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => proc.output.push(...d.toString('utf8').split('\n').filter(Boolean)));
+    const logFile = this.opts.logDir ? join(this.opts.logDir, `${proc.name}.log`) : undefined;
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.on('data', (d: Buffer) => {
+        proc.output.push(...d.toString('utf8').split('\n').filter(Boolean));
+        if (logFile) appendFileSync(logFile, d);
+      });
+    }
     proc.child = child;
     proc.starts += 1;
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 120_000);

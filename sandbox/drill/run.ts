@@ -89,7 +89,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     FAL_POLL_INTERVAL_SECONDS: '10',
   };
   const config = loadConfig(appEnv);
-  const procs = new ProcessGroup({ env: appEnv, readyTimeoutMs: 180_000 });
+  const procs = new ProcessGroup({ env: appEnv, readyTimeoutMs: 180_000, logDir: join(opts.workDir, 'logs') });
   const tg = sandboxes.telegram!;
   try {
     await ensureBuckets(createMinio(config.minio));
@@ -109,7 +109,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       makeSpeechAudio({ seconds: 330, dir: mediaDir, seed: opts.seed + 2 }),
     ]);
     const photos = await Promise.all(Array.from({ length: 16 }, (_, i) => photo(opts.seed * 100 + i, { width: 640, height: 512 })));
-    const ctx: UserContext = { tg, prisma, media: { photos, audio: { voice: voice.path, minutes: minutes.path, long: long.path } }, jobTimeoutMs: 240_000 };
+    const ctx: UserContext = { tg, prisma, temporal, media: { photos, audio: { voice: voice.path, minutes: minutes.path, long: long.path } }, jobTimeoutMs: 240_000 };
 
     // Plans: jobs dealt round-robin to users; only a user's last job may end in blocking the bot.
     const base = 500_000_000 + (Date.now() % 100_000_000);

@@ -4,7 +4,9 @@
 // user's messages belong to one job at a time. What they see is not trusted
 // here: the audit (audit.ts) judges the outcome.
 import { readFile } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../lib/prisma';
+import { workflowIds } from '../../workflows/ids';
 import type { TelegramSandbox } from '../telegram/server';
 import type { StoredMessage } from '../telegram/state';
 import type { Prng } from '../fal/knobs';
@@ -30,6 +32,7 @@ export interface Media {
 export interface UserContext {
   tg: TelegramSandbox;
   prisma: PrismaClient;
+  temporal: Client;
   media: Media;
   /** A job not over after this long is left to the audit (which calls it stuck). */
   jobTimeoutMs: number;
@@ -95,8 +98,9 @@ export async function onboard(ctx: UserContext, user: number): Promise<void> {
   await until(() => ctx.prisma.balance.findFirst({ where: { user: { telegramId: BigInt(user) } } }), `user ${user}: balance row`);
 }
 
-const TERMINAL = ['COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'];
-const AVATAR_TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED'];
+/** A job is over for its user when its workflow has closed (the row turns final before the outcome message is sent). */
+const closed = (ctx: UserContext, workflowId: string) =>
+  until(async () => (await ctx.temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING', `${workflowId}: closed`, ctx.jobTimeoutMs);
 
 const PROMPTS = ['маяк на скале в шторм', 'кот в космическом шлеме', 'осенний лес на рассвете, туман', 'портрет в стиле ренессанс', 'a red bicycle in Paris rain', 'город будущего ночью'];
 
@@ -126,7 +130,7 @@ async function generation(ctx: UserContext, user: number, plan: JobPlan, rng: Pr
   tg.pressButton(user, offer.message_id, callbackData(tg.world.find(user, offer.message_id), 'gg')!);
   if (plan.block) await blockSoon(ctx, user, rng);
   const gen = await until(() => prisma.generation.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: generation row`);
-  await until(async () => TERMINAL.includes((await prisma.generation.findUniqueOrThrow({ where: { id: gen.id } })).status), `generation ${gen.id}: over`, ctx.jobTimeoutMs);
+  await closed(ctx, workflowIds.generation(gen.id));
 }
 
 async function transcription(ctx: UserContext, user: number, plan: JobPlan, rng: Prng): Promise<void> {
@@ -142,7 +146,7 @@ async function transcription(ctx: UserContext, user: number, plan: JobPlan, rng:
   }
   if (plan.block) await blockSoon(ctx, user, rng);
   const tr = await until(() => prisma.transcript.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: transcript row`);
-  await until(async () => TERMINAL.includes((await prisma.transcript.findUniqueOrThrow({ where: { id: tr.id } })).status), `transcript ${tr.id}: over`, ctx.jobTimeoutMs);
+  await closed(ctx, workflowIds.transcription(tr.id));
 }
 
 async function avatar(ctx: UserContext, user: number, rng: Prng): Promise<void> {
@@ -168,7 +172,7 @@ async function avatar(ctx: UserContext, user: number, rng: Prng): Promise<void> 
     `avatar ${a.id}: start button`,
   );
   tg.pressButton(user, status()!.message_id, start.callback_data);
-  await until(async () => AVATAR_TERMINAL.includes((await prisma.avatar.findUniqueOrThrow({ where: { id: a.id } })).status), `avatar ${a.id}: over`, ctx.jobTimeoutMs);
+  await closed(ctx, workflowIds.avatar(a.id));
 }
 
 async function topup(ctx: UserContext, user: number): Promise<void> {
