@@ -50,6 +50,9 @@ export function scheduleFaults(rng: Prng, count: number, jobs: number): Schedule
   })).sort((a, b) => a.afterJobs - b.afterJobs);
 }
 
+/** Calls that fail in a row in a burst. */
+const BURST = 8;
+
 export interface FaultTargets {
   procs: ProcessGroup;
   fal: FalSandbox;
@@ -86,14 +89,14 @@ export async function applyFault(t: FaultTargets, kind: FaultKind, rng: Prng): P
       t.fal.knobs.trainingJobMs = 2000;
       return '20 s, images 15 s, trainings 30 s';
     case 'FAL submit 5xx burst':
-      t.fal.knobs.fail5xxNext = 8;
-      return 'next 8 queue calls 503';
+      t.fal.knobs.fail5xxNext = BURST;
+      return `next ${BURST} queue calls 503`;
     case 'OpenAI 429 burst':
-      t.openai.knobs.fail429Next = 8;
-      return 'next 8 calls 429';
-    case 'OpenAI 5xx burst':
-      t.openai.knobs.fail5xxNext = 8;
-      return 'next 8 calls 500';
+    case 'OpenAI 5xx burst': {
+      const tooMany = kind === 'OpenAI 429 burst';
+      t.openai.knobs[tooMany ? 'fail429Next' : 'fail5xxNext'] = BURST;
+      return `next ${BURST} calls ${tooMany ? 429 : 500}`;
+    }
     case 'Telegram 429 burst':
       for (const method of ['sendMessage', 'sendPhoto', 'sendMediaGroup', 'editMessageText']) {
         t.telegram.failNext({ method, code: 429, description: 'Too Many Requests: retry after 2', retryAfter: 2, times: 4 });
