@@ -38,7 +38,10 @@ done
 
 sqlite_json=null
 sqlite_db="$DATA_DIR/temporal/temporal.db"
-if [ -f "$sqlite_db" ]; then
+# A leftover SQLite file is not the state of a production server running now (services.sh's mode file).
+if [ "$(cat "$RUN_DIR/temporal.mode" 2>/dev/null)" = production ]; then
+  log "the production Temporal server runs (its state is in the databases above); dev-server SQLite file not taken"
+elif [ -f "$sqlite_db" ]; then
   log "sqlite3 .backup $sqlite_db (the Temporal dev server's state)"
   mkdir -p "$out/temporal-dev"
   sqlite3 "$sqlite_db" ".backup '$out/temporal-dev/temporal.db'"
