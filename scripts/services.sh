@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Local services for Aisha, no Docker: PostgreSQL, Redis, MinIO, the Temporal
 # dev server (with Web UI) and ffmpeg.
-#   npm run services -- install | start [service…] | stop | status | env [database]
+#   npm run services -- install | start [service…] | stop [service…] | status | env [database] | wipe redis
 # With --production (install, start), Temporal is the production shape instead of
 # the dev server, at the same address: the Temporal server release on PostgreSQL
 # (databases temporal and temporal_visibility, persistence and SQL visibility)
 # from deploy/temporal/, and the Web UI server (README, "Production").
 # `start` installs what is missing first and is harmless to run twice;
-# `stop` stops only what `start` started (pid files under .data/run).
+# `stop` stops only what `start` started (pid files under .data/run); `stop temporal`
+# then `start temporal` restarts the same kind of server (dev or production).
 # Long-running services start in sessions of their own (setsid; PostgreSQL's
 # pg_ctl and Redis's daemonize do the same), so Ctrl-C in the terminal that
 # started them (the demo's, or a test run's) leaves them running.
@@ -137,7 +138,9 @@ start_minio() {
 temporal_mode() { cat "$RUN_DIR/temporal.mode" 2>/dev/null || echo dev; }
 
 start_temporal() {
-  local want=dev; [ "$PRODUCTION" = 1 ] && want=production
+  local want=dev
+  # A server stopped on its own (`stop temporal`) comes back as the kind it was.
+  if [ "$PRODUCTION" = 1 ] || [ "$(temporal_mode)" = production ]; then want=production; fi
   # Whatever Temporal already answers serves a plain `start` (the tests, the demo);
   # only an explicit --production refuses to run on the dev server.
   if temporal_ready; then
@@ -190,10 +193,12 @@ start_temporal_production() {
     wait_for temporal 240 temporal_ready
     sh "$ROOT/deploy/temporal/setup-namespace.sh" >>"$LOG_DIR/temporal-schema.log" 2>&1 ||
       { tail -n 20 "$LOG_DIR/temporal-schema.log" >&2; exit 1; }
-    setsid "$TEMPORAL_UI_SERVER_DIR/server" --root "$ROOT/deploy/temporal" --config ui --env production start \
-      </dev/null >"$LOG_DIR/temporal-ui.log" 2>&1 &
-    echo $! >"$RUN_DIR/temporal-ui.pid"
-    wait_for temporal-ui 60 ui_ready
+    if ! ui_ready; then
+      setsid "$TEMPORAL_UI_SERVER_DIR/server" --root "$ROOT/deploy/temporal" --config ui --env production start \
+        </dev/null >"$LOG_DIR/temporal-ui.log" 2>&1 &
+      echo $! >"$RUN_DIR/temporal-ui.pid"
+      wait_for temporal-ui 60 ui_ready
+    fi
   )
 }
 
@@ -235,7 +240,16 @@ stop_one() { # name
   rm -f "$RUN_DIR/$name.pid"; log "stopped $name"
 }
 
-cmd_stop() { for s in temporal-ui temporal minio redis postgres; do stop_one "$s"; done; rm -f "$RUN_DIR/temporal.mode"; }
+cmd_stop() { # [services…] (default: all, and the Temporal mode is forgotten)
+  if [ $# -gt 0 ]; then for s in "$@"; do stop_one "$s"; done; return; fi
+  for s in temporal-ui temporal minio redis postgres; do stop_one "$s"; done; rm -f "$RUN_DIR/temporal.mode"
+}
+
+# Empties Redis (the bots' update claims, webhook claims, rate counters): the chaos drill's "Redis lost its data".
+cmd_wipe() {
+  [ "${1:-}" = redis ] || { log "usage: wipe redis"; exit 2; }
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" FLUSHALL >/dev/null
+}
 
 cmd_status() {
   local ok=0
@@ -287,7 +301,8 @@ case "${1:-status}" in
   env) shift; cmd_env "$@" ;;
   install) cmd_install ;;
   start) shift; cmd_start "$@" ;;
-  stop) cmd_stop ;;
+  stop) shift; cmd_stop "$@" ;;
+  wipe) shift; cmd_wipe "$@" ;;
   status) cmd_status ;;
-  *) echo "usage: npm run services -- install [--production] | start [--production] [service…] | stop | status | env [database]" >&2; exit 2 ;;
+  *) echo "usage: npm run services -- install [--production] | start [--production] [service…] | stop [service…] | status | env [database] | wipe redis" >&2; exit 2 ;;
 esac

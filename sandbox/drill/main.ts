@@ -1,10 +1,13 @@
 // `npm run drill -- [--jobs N] [--users U] [--seed S] [--minutes M] [--faults F] [--bad B]`:
-// the chaos drill against the running services (start them with
-// `npm run services -- start --production`). Its data stays in the database
-// `npm run services -- env` names, for anyone to audit with plain SQL.
+// the chaos drill against the local services in their production shape (the
+// Temporal server on PostgreSQL): running ones are used as they are, stopped
+// ones are started with `--production` and stopped again at the end. Its data
+// stays in the database `npm run services -- env` names, for anyone to audit
+// with plain SQL.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultFaultCount } from './faults';
 import { runDrill } from './run';
 
 const { values } = parseArgs({
@@ -28,11 +31,13 @@ const num = (name: string, v: string | undefined, min: number) => {
 const jobs = num('jobs', values.jobs, 1);
 
 const services = (args: string[]) => execFileSync('bash', ['scripts/services.sh', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let startedHere = false;
 try {
   services(['status']);
 } catch {
-  process.stderr.write('drill: the local services are not running; start them with `npm run services -- start --production`\n');
-  process.exit(2);
+  process.stderr.write('drill: starting the local services (production shape)…\n');
+  services(['start', '--production']);
+  startedHere = true;
 }
 const env = Object.fromEntries(
   services(['env'])
@@ -47,13 +52,14 @@ const result = await runDrill({
   users: num('users', values.users ?? String(Math.ceil(jobs / 3)), 1),
   seed: num('seed', values.seed, 0),
   minutes: num('minutes', values.minutes, 1),
-  faults: num('faults', values.faults ?? String(Math.max(6, Math.round(jobs / 10))), 0),
+  faults: num('faults', values.faults ?? String(defaultFaultCount(jobs)), 0),
   badInputs: num('bad', values.bad ?? String(Math.max(54, Math.round(jobs / 5))), 0),
   blockRate: 0.05 * 3, // a user's last job only: ~5 % of jobs' users over three jobs each
+  serviceFaults: true,
   env,
   workDir: join(process.env.AISHA_DATA_DIR ?? '.data', 'drill'),
   log: (line) => process.stderr.write(`${line}\n`),
-});
+}).finally(() => startedHere && services(['stop']));
 
 process.stdout.write(`\n${result.table}\n\n`);
 if (result.driverErrors.length) process.stdout.write(`users' steps that timed out (the audit judges the jobs):\n${result.driverErrors.map((e) => `  ${e}`).join('\n')}\n\n`);

@@ -2,10 +2,12 @@
 // two bots in webhook mode, two workers) on the running services with the
 // stand-ins; seeded users doing seeded jobs and a bad-input corpus while
 // seeded faults hit; then an independent audit (audit.ts).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../lib/config';
 import { createMinio, ensureBuckets } from '../../lib/minio';
@@ -33,6 +35,8 @@ export interface DrillOptions {
   badInputs: number;
   /** Share of users who block the bot during their last job. */
   blockRate: number;
+  /** Restart Temporal, PostgreSQL, MinIO and Redis among the faults (through scripts/services.sh); off when other tests share the services. */
+  serviceFaults: boolean;
   /** The services' environment (DATABASE_URL, REDIS_URL, MINIO_*, TEMPORAL_ADDRESS…). */
   env: Record<string, string>;
   /** Folder for nginx's config and logs, media, process logs. */
@@ -175,15 +179,17 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     };
 
     const applied: AppliedFault[] = AMBIENT_NAMES.map((kind) => ({ kind, detail: 'whole run', atS: 0, inFlight: 0 }));
-    applyAmbient({ procs, fal: sandboxes.fal!, openai: sandboxes.openai!, telegram: tg });
-    const schedule = scheduleFaults(rng, opts.faults, opts.jobs);
+    const services = async (args: string[]) => void (await promisify(execFile)('bash', ['scripts/services.sh', ...args], { env: process.env }));
+    const targets = { procs, services, fal: sandboxes.fal!, openai: sandboxes.openai!, telegram: tg };
+    applyAmbient(targets);
+    const schedule = scheduleFaults(rng, opts.faults, opts.jobs, opts.serviceFaults);
     const faultLane = async () => {
       for (const f of schedule) {
         while (!jobsDone && jobsStarted < f.afterJobs) await new Promise((r) => setTimeout(r, 250));
         if (jobsDone) break;
         const at = { atS: Math.round((Date.now() - started) / 1000), inFlight };
         try {
-          const detail = await applyFault({ procs, fal: sandboxes.fal!, openai: sandboxes.openai!, telegram: tg }, f.kind, rng);
+          const detail = await applyFault(targets, f.kind, rng);
           applied.push({ kind: f.kind, detail, ...at });
           opts.log(`drill: ${at.atS} s: ${f.kind} (${detail}), ${at.inFlight} jobs in flight`);
         } catch (err) {
@@ -198,7 +204,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     jobsDone = true;
     await faultsRunning;
     // Faults off; anything still running gets its chance to end before the audit.
-    Object.assign(sandboxes.fal!.knobs, { webhookLossRate: 0, http5xxRate: 0, jobFailureRate: 0 });
+    Object.assign(sandboxes.fal!.knobs, { webhookLossRate: 0, webhookDuplicateRate: 0, http5xxRate: 0, jobFailureRate: 0 });
     opts.log('drill: users done; waiting for the last jobs, then the audit…');
     await settle(prisma, [...users], 180_000);
 

@@ -22,6 +22,10 @@ export interface JobPlan {
   audio: 'voice' | 'minutes' | 'long';
   /** The user blocks the bot right after starting this job. */
   block: boolean;
+  /** The user sends /cancel a moment after starting this job (generations and transcriptions). */
+  cancel: boolean;
+  /** A generation "like this photo": the prompt is a reference photo's caption. */
+  reference: boolean;
 }
 
 export interface Media {
@@ -38,7 +42,7 @@ export interface UserContext {
   jobTimeoutMs: number;
 }
 
-/** Picks the seeded mix: ~10 % avatar trainings, 50 % generations, 30 % transcriptions, 10 % top-ups. */
+/** Picks the seeded mix: ~10 % avatar trainings, 50 % generations (a quarter with a reference photo; with the user's avatar once they have one), 30 % transcriptions, 10 % top-ups; ~5 % of generations and transcriptions cancelled with /cancel. */
 export function planJob(rng: Prng, blockRate: number): JobPlan {
   const r = rng.next();
   const kind: JobKind = r < 0.1 ? 'avatar' : r < 0.6 ? 'generation' : r < 0.9 ? 'transcription' : 'topup';
@@ -48,6 +52,8 @@ export function planJob(rng: Prng, blockRate: number): JobPlan {
     count: 1 + rng.int(4),
     audio: a < 0.6 ? 'voice' : a < 0.9 ? 'minutes' : 'long',
     block: (kind === 'generation' || kind === 'transcription') && rng.next() < blockRate,
+    cancel: (kind === 'generation' || kind === 'transcription') && rng.next() < 0.05,
+    reference: kind === 'generation' && rng.next() < 0.25,
   };
 }
 
@@ -112,9 +118,12 @@ export async function runJob(ctx: UserContext, user: number, plan: JobPlan, rng:
   return topup(ctx, user);
 }
 
-async function blockSoon(ctx: UserContext, user: number, rng: Prng): Promise<void> {
+/** What the user does right after starting a job, if their plan says so: block the bot, or /cancel it. */
+async function interrupt(ctx: UserContext, user: number, plan: JobPlan, rng: Prng): Promise<void> {
+  if (!plan.block && !plan.cancel) return;
   await new Promise((r) => setTimeout(r, 300 + rng.int(3000)));
-  ctx.tg.blockBot(user);
+  if (plan.block) ctx.tg.blockBot(user);
+  else ctx.tg.sendText(user, '/cancel');
 }
 
 async function generation(ctx: UserContext, user: number, plan: JobPlan, rng: Prng): Promise<void> {
@@ -122,13 +131,18 @@ async function generation(ctx: UserContext, user: number, plan: JobPlan, rng: Pr
   const before = lastId(ctx, user);
   const known = new Set((await prisma.generation.findMany({ where: { user: { telegramId: BigInt(user) } }, select: { id: true } })).map((g) => g.id));
   const prompt = PROMPTS[rng.int(PROMPTS.length)];
-  const offer = await retrying(() => tg.sendText(user, `/imagen ${prompt}`), () => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'gg')), `user ${user}: generation offer`);
+  // With a trained avatar, half the generations are of the user themself.
+  const hasAvatar = (await prisma.avatar.count({ where: { user: { telegramId: BigInt(user) }, status: 'COMPLETED', isMain: true, deletedAt: null } })) > 0;
+  const command = `${hasAvatar && rng.next() < 0.5 ? '/generate' : '/imagen'} ${prompt}`;
+  const reference = plan.reference ? ctx.media.photos[rng.int(ctx.media.photos.length)]! : undefined;
+  const ask = () => void (reference ? tg.users.sendPhoto(user, reference, { caption: command }) : tg.sendText(user, command));
+  const offer = await retrying(ask, () => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'gg')), `user ${user}: generation offer`);
   const countOf = () => callbackData(tg.world.find(user, offer.message_id), 'gg')?.split(':')[2];
   if (countOf() !== String(plan.count)) {
     await retrying(() => tg.pressButton(user, offer.message_id, `gn:${plan.count}`), () => countOf() === String(plan.count), `user ${user}: offer for ${plan.count} images`);
   }
   tg.pressButton(user, offer.message_id, callbackData(tg.world.find(user, offer.message_id), 'gg')!);
-  if (plan.block) await blockSoon(ctx, user, rng);
+  await interrupt(ctx, user, plan, rng);
   const gen = await until(() => prisma.generation.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: generation row`);
   await closed(ctx, workflowIds.generation(gen.id));
 }
@@ -144,7 +158,7 @@ async function transcription(ctx: UserContext, user: number, plan: JobPlan, rng:
     const quote = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'tc')), `user ${user}: transcription quote`);
     tg.pressButton(user, quote.message_id, callbackData(quote, 'tc')!);
   }
-  if (plan.block) await blockSoon(ctx, user, rng);
+  await interrupt(ctx, user, plan, rng);
   const tr = await until(() => prisma.transcript.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: transcript row`);
   await closed(ctx, workflowIds.transcription(tr.id));
 }

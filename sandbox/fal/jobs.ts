@@ -15,6 +15,7 @@ export type JobState = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED';
 export interface JobRolls {
   fail: number;
   lost: number;
+  duplicated: number;
   nsfw: number[];
   seed: number;
 }

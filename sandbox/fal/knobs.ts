@@ -13,6 +13,8 @@ export interface FalKnobs {
   webhookLossRate: number;
   /** Extra copies of every webhook delivery (FAL delivers at least once). */
   webhookDuplicates: number;
+  /** Probability (0..1) that a finished request's webhook is delivered one extra time (on top of `webhookDuplicates`). */
+  webhookDuplicateRate: number;
   /** Wait before the first delivery attempt. */
   webhookDelayMs: number;
   /** Retries after a failed delivery (non-2xx or network error), with doubling backoff. */
@@ -43,6 +45,7 @@ export const DEFAULT_KNOBS: Readonly<FalKnobs> = {
   trainingJobMs: 2000,
   webhookLossRate: 0,
   webhookDuplicates: 0,
+  webhookDuplicateRate: 0,
   webhookDelayMs: 0,
   webhookRetries: 4,
   webhookRetryBaseMs: 250,

@@ -96,7 +96,7 @@ export class FalSandbox {
   }
 
   private roll(): JobRolls {
-    return { fail: this.rng.next(), lost: this.rng.next(), nsfw: [0, 1, 2, 3].map(() => this.rng.next()), seed: this.rng.int(2 ** 31) };
+    return { fail: this.rng.next(), lost: this.rng.next(), duplicated: this.rng.next(), nsfw: [0, 1, 2, 3].map(() => this.rng.next()), seed: this.rng.int(2 ** 31) };
   }
 
   private sendWebhook(job: Job): void {
@@ -106,7 +106,7 @@ export class FalSandbox {
     const body = outcome.ok
       ? { ...ids, status: 'OK', payload: outcome.payload }
       : { ...ids, status: 'ERROR', error: `Invalid status code: ${outcome.httpStatus}`, payload: outcome.body };
-    this.webhooks.deliver(job.webhookUrl, body, job.rolls.lost < this.knobs.webhookLossRate);
+    this.webhooks.deliver(job.webhookUrl, body, job.rolls.lost < this.knobs.webhookLossRate, job.rolls.duplicated < this.knobs.webhookDuplicateRate);
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------

@@ -61,15 +61,15 @@ export class WebhookDispatcher {
     private readonly userId: string,
   ) {}
 
-  /** Sends `body` to `url` (unless `lost`), plus `webhookDuplicates` copies; returns at once. */
-  deliver(url: string, body: Record<string, unknown>, lost: boolean): void {
+  /** Sends `body` to `url` (unless `lost`), plus `webhookDuplicates` copies (one more when `duplicated`); returns at once. */
+  deliver(url: string, body: Record<string, unknown>, lost: boolean, duplicated = false): void {
     const requestId = String(body.request_id);
     if (lost) {
       this.deliveries.push({ requestId, url, copy: 0, state: 'dropped', attempts: 0 });
       return;
     }
     const raw = Buffer.from(JSON.stringify(body), 'utf8');
-    const copies = Math.floor(this.knobs.webhookDuplicates);
+    const copies = Math.floor(this.knobs.webhookDuplicates) + (duplicated ? 1 : 0);
     for (let copy = 0; copy <= copies; copy++) {
       const record: DeliveryRecord = { requestId, url, copy, state: 'pending', attempts: 0 };
       this.deliveries.push(record);

@@ -25,6 +25,8 @@ describe('chaos drill (short)', () => {
       faults: 6,
       badInputs: 54,
       blockRate: 0.15,
+      // The other test files share these services: no restarts of Temporal, PostgreSQL, MinIO or Redis here.
+      serviceFaults: false,
       env: inject('env'),
       workDir: dir,
       log: (l) => lines.push(l),
