@@ -14,6 +14,8 @@ export interface BadInputContext {
   /** nginx's public listener. */
   publicUrl: string;
   webhookSecret: string;
+  /** Signs a FAL webhook body with the FAL stand-in's key (a genuine signature, for replays). */
+  signFal: (body: string, opts: { requestId: string; timestamp?: number }) => Record<string, string>;
   /** A real photo (valid JPEG) and a real voice note. */
   photo: Buffer;
   voice: Buffer;
@@ -82,6 +84,34 @@ const forgedOffer = (name: string, change: (parts: string[]) => string[]): BadIn
 const otherUsersImage = async (c: BadInputContext) => (await c.prisma.image.findFirst({ select: { id: true }, orderBy: { createdAt: 'desc' } }))?.id ?? randomUUID();
 const otherUsersAvatar = async (c: BadInputContext) => (await c.prisma.avatar.findFirst({ select: { id: true }, orderBy: { createdAt: 'desc' } }))?.id ?? randomUUID();
 
+/** A FAL request some workflow really submitted (the drill's users make them), or an unknown id before there is one. */
+const someFalRequest = async (c: BadInputContext) =>
+  (await c.prisma.falRequest.findFirst({ select: { requestId: true, workflowId: true }, orderBy: { createdAt: 'desc' } })) ?? { requestId: randomUUID(), workflowId: `gen-${randomUUID()}` };
+
+/** A genuinely signed FAL webhook for a real request, posted `late` seconds after it was signed, to `path` (default: its own workflow). */
+const genuineFal = async (c: BadInputContext, late: number, path?: (own: string) => string) => {
+  const r = await someFalRequest(c);
+  const body = JSON.stringify({ request_id: r.requestId, gateway_request_id: r.requestId, status: 'OK', payload: { images: [] } });
+  const headers = c.signFal(body, { requestId: r.requestId, timestamp: Math.floor(Date.now() / 1000) - late });
+  return post(c, path ? path(r.workflowId) : `/webhooks/fal/${r.workflowId}`, body, headers);
+};
+
+/** An offer, then a newer one: the first offer's button is stale and must say so, charging nothing. */
+const staleOffer: BadInput = {
+  kind: 'chat',
+  name: 'stale offer button (a newer offer replaced it)',
+  send: async (c, u) => {
+    const offers = () => c.tg.world.botMessages(u).filter((m) => callbackData(m, 'gg'));
+    const before = offers().length;
+    c.tg.sendText(u, '/imagen маяк на скале');
+    await until(() => offers().length > before, `user ${u}: first offer`, 30_000);
+    const first = offers().at(-1)!;
+    c.tg.sendText(u, '/imagen кот в шляпе');
+    await until(() => offers().length > before + 1, `user ${u}: second offer`, 30_000);
+    return pressNow(c, u, first.message_id, callbackData(first, 'gg')!);
+  },
+};
+
 const post = (c: BadInputContext, path: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${c.publicUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
@@ -134,6 +164,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   forgedOffer('offer with total -100', (p) => [...p.slice(0, -1), '-100']),
   forgedOffer('offer with 4 images for the price of 1', (p) => [p[0]!, p[1]!, '4', ...p.slice(3)]),
   forgedOffer("offer with another draft's id", (p) => [p[0]!, 'zzzzzzzz', ...p.slice(2)]),
+  staleOffer,
   // The public webhooks
   { kind: 'http', name: 'Telegram webhook without the secret', http: (c) => post(c, '/webhooks/telegram', '{"update_id":1}'), expect: [401] },
   { kind: 'http', name: 'Telegram webhook with a wrong secret', http: (c) => post(c, '/webhooks/telegram', '{"update_id":1}', { 'x-telegram-bot-api-secret-token': 'nope' }), expect: [401] },
@@ -153,6 +184,9 @@ export const BAD_INPUTS: readonly BadInput[] = [
     expect: [401],
   },
   { kind: 'http', name: 'FAL webhook with broken JSON', http: (c) => post(c, `/webhooks/fal/gen-${randomUUID()}`, '{"request_id":'), expect: [400, 401] },
+  // Genuine signatures, misused: replayed late (FAL's signatures are only good for minutes), re-targeted at another workflow.
+  { kind: 'http', name: 'genuine FAL webhook replayed 10 minutes late', http: (c) => genuineFal(c, 600), expect: [401] },
+  { kind: 'http', name: 'genuine FAL webhook re-targeted at another workflow', http: (c) => genuineFal(c, 0, () => `/webhooks/fal/gen-${randomUUID()}`), expect: [403, 404] },
   { kind: 'http', name: 'public /metrics', http: (c) => fetch(`${c.publicUrl}/metrics`), expect: [404] },
 ];
 

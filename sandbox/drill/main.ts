@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BAD_INPUTS } from './bad-inputs';
 import { defaultFaultCount } from './faults';
 import { runDrill } from './run';
 
@@ -53,7 +54,7 @@ const result = await runDrill({
   seed: num('seed', values.seed, 0),
   minutes: num('minutes', values.minutes, 1),
   faults: num('faults', values.faults ?? String(defaultFaultCount(jobs)), 0),
-  badInputs: num('bad', values.bad ?? String(Math.max(54, Math.round(jobs / 5))), 0),
+  badInputs: num('bad', values.bad ?? String(Math.max(BAD_INPUTS.length, Math.round(jobs / 5))), 0),
   blockRate: 0.05 * 3, // a user's last job only: ~5 % of jobs' users over three jobs each
   serviceFaults: true,
   env,

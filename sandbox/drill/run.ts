@@ -170,7 +170,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         badUsers.push(u);
         try {
           await onboard(ctx, u);
-          const result = await runBadInput({ tg, prisma, publicUrl: nginx.publicUrl, webhookSecret: SECRET, photo: photos[0]!, voice: await readFile(voice.path) }, u, input);
+          const result = await runBadInput({ tg, prisma, publicUrl: nginx.publicUrl, webhookSecret: SECRET, signFal: (body, o) => sandboxes.fal!.signWebhook(body, o), photo: photos[0]!, voice: await readFile(voice.path) }, u, input);
           if (!result.answered) badFailures.push({ name: input.name, why: result.why });
         } catch (err) {
           badFailures.push({ name: input.name, why: (err as Error).message });

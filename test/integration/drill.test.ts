@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { BAD_INPUTS } from '../../sandbox/drill/bad-inputs';
 import { runDrill } from '../../sandbox/drill/run';
 
 /**
@@ -23,7 +24,7 @@ describe('chaos drill (short)', () => {
       seed: 17,
       minutes: 4,
       faults: 6,
-      badInputs: 54,
+      badInputs: BAD_INPUTS.length,
       blockRate: 0.15,
       // The other test files share these services: no restarts of Temporal, PostgreSQL, MinIO or Redis here.
       serviceFaults: false,
