@@ -239,9 +239,12 @@ export class BotApi {
       case 'deleteWebhook':
         w.webhook = null;
         return true;
-      case 'setWebhook':
-        w.webhook = { url: String(p.url), secretToken: p.secret_token as string | undefined };
+      case 'setWebhook': {
+        const maxConnections = p.max_connections === undefined ? 40 : Number(p.max_connections);
+        if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 100) throw new ApiError(400, 'Bad Request: bad webhook: max_connections must be between 1 and 100');
+        w.webhook = { url: String(p.url), secretToken: p.secret_token as string | undefined, maxConnections };
         return true;
+      }
       case 'getWebhookInfo':
         return { url: w.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0 };
       case 'getUpdates':

@@ -39,7 +39,10 @@ export class TelegramSandbox {
   private readonly api: BotApi;
   private server?: http.Server;
   private pusher?: NodeJS.Timeout;
-  private pushing = false;
+  /** Updates taken from the world for webhook delivery, oldest first; chats with one in flight, and how many are in flight. */
+  private readonly webhookQueue: Update[] = [];
+  private readonly webhookBusy = new Set<string>();
+  private webhookInFlight = 0;
   private closing = new AbortController();
   port = 0;
 
@@ -100,26 +103,53 @@ export class TelegramSandbox {
     this.knobs.failures.push(failure);
   }
 
-  private async pushWebhook(): Promise<void> {
+  /**
+   * Webhook delivery as Telegram does it: up to `max_connections` requests at
+   * once (setWebhook, default 40) across chats, one at a time within a chat so
+   * its updates arrive in order; an update not answered 2xx is sent again,
+   * after a pause, before anything newer of its chat (one slow or failing
+   * chat does not hold up the others).
+   */
+  private pushWebhook(): void {
     const hook = this.world.webhook;
-    if (!hook || this.pushing) return;
-    this.pushing = true;
-    try {
-      for (const update of this.world.drain()) {
-        const ok = await fetch(hook.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(hook.secretToken ? { 'x-telegram-bot-api-secret-token': hook.secretToken } : {}) },
-          body: JSON.stringify(update),
-          signal: AbortSignal.timeout(60_000),
-        }).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (!ok) this.world.redeliver(update); // Telegram redelivers until a 2xx
-      }
-    } finally {
-      this.pushing = false;
+    if (!hook) {
+      // Webhook removed: what was not delivered is for getUpdates again.
+      if (this.webhookQueue.length) this.world.requeue(this.webhookQueue.splice(0));
+      return;
     }
+    this.webhookQueue.push(...this.world.drain());
+    for (let i = 0; i < this.webhookQueue.length && this.webhookInFlight < hook.maxConnections; ) {
+      const update = this.webhookQueue[i]!;
+      const chat = chatOf(update);
+      if (this.webhookBusy.has(chat)) {
+        i++;
+        continue;
+      }
+      this.webhookQueue.splice(i, 1);
+      this.webhookBusy.add(chat);
+      this.webhookInFlight++;
+      void this.deliverUpdate(hook, update, chat);
+    }
+  }
+
+  private async deliverUpdate(hook: NonNullable<TelegramWorld['webhook']>, update: Update, chat: string): Promise<void> {
+    const ok = await fetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(hook.secretToken ? { 'x-telegram-bot-api-secret-token': hook.secretToken } : {}) },
+      body: JSON.stringify(update),
+      signal: AbortSignal.any([AbortSignal.timeout(60_000), this.closing.signal]),
+    }).then(
+      async (r) => (await r.arrayBuffer().catch(() => undefined), r.ok),
+      () => false,
+    );
+    this.webhookInFlight--;
+    if (ok) {
+      this.webhookBusy.delete(chat);
+      return;
+    }
+    // Telegram redelivers until a 2xx, the chat's newer updates waiting behind this one.
+    this.webhookQueue.unshift(update);
+    setTimeout(() => this.webhookBusy.delete(chat), this.closing.signal.aborted ? 0 : 500).unref();
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -254,4 +284,11 @@ export class TelegramSandbox {
     }
     return sendJson(res, 404, { error: 'not found' });
   }
+}
+
+/** The chat an update belongs to (its message's chat, else its sender), for per-chat ordering. */
+function chatOf(update: Update): string {
+  const body = Object.values(update).find((v): v is Record<string, { id?: number; chat?: { id?: number } }> => !!v && typeof v === 'object');
+  const id = body?.chat?.id ?? body?.message?.chat?.id ?? body?.from?.id ?? body?.user?.id;
+  return id === undefined ? `update ${update.update_id}` : String(id);
 }

@@ -45,7 +45,7 @@ export class TelegramWorld {
   version = 0;
   readonly messages = new Map<number, StoredMessage[]>();
   readonly users = new Map<number, User>();
-  webhook: { url: string; secretToken?: string } | null = null;
+  webhook: { url: string; secretToken?: string; maxConnections: number } | null = null;
   /** Users who blocked the bot: every call into their chat is 403 "Forbidden: bot was blocked by the user". */
   readonly blocked = new Set<number>();
   /** setMyCommands' lists by scope and language (see commandKey). */
@@ -155,6 +155,12 @@ export class TelegramWorld {
       });
     }
     return this.pending.slice(0, limit);
+  }
+
+  /** Puts updates taken for webhook delivery back in front of the queue (the webhook was removed before they went out). */
+  requeue(updates: Update[]): void {
+    this.pending.unshift(...updates);
+    for (const w of this.waiters.splice(0)) w();
   }
 
   /** Removes and returns the queued updates (webhook mode delivers them itself). */

@@ -53,7 +53,7 @@ describe('the bot process in webhook mode', () => {
   });
 
   it('registers its webhook with the secret and answers updates Telegram pushes', async () => {
-    expect(sandboxes.telegram!.world.webhook).toEqual({ url: `${base}/webhooks/telegram`, secretToken: SECRET });
+    expect(sandboxes.telegram!.world.webhook).toEqual({ url: `${base}/webhooks/telegram`, secretToken: SECRET, maxConnections: 40 });
     const id = uniqueTelegramId();
     sandboxes.telegram!.sendText(id, '/help');
     await eventually(() => sandboxes.telegram!.world.botMessages(id).some((m) => m.text?.includes('Что я умею')));
