@@ -309,6 +309,43 @@ describe('webhook mode', () => {
       await sandbox.stop();
     }
   });
+
+  it('delivers several chats at once (max_connections) but one chat in order: a stalled chat holds up nobody else', async () => {
+    const sandbox = await new TelegramSandbox({ token: TEST_BOT_TOKEN }).start();
+    const slow = uniqueTelegramId();
+    const seen: string[] = [];
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        const update = JSON.parse(body) as { message: { chat: { id: number }; text: string } };
+        seen.push(`${update.message.chat.id}:${update.message.text}`);
+        const done = () => res.writeHead(200).end();
+        if (update.message.chat.id === slow && update.message.text === 'first') void stalled.then(done);
+        else done();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      sandbox.world.webhook = { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, maxConnections: 40 };
+      const others = Array.from({ length: 5 }, () => uniqueTelegramId());
+      sandbox.sendText(slow, 'first');
+      sandbox.sendText(slow, 'second');
+      for (const id of others) sandbox.sendText(id, 'hi');
+      // Every other chat is delivered while the slow chat's first update is unanswered; its second waits.
+      await eventually(() => others.every((id) => seen.includes(`${id}:hi`)));
+      expect(seen).not.toContain(`${slow}:second`);
+      release();
+      await eventually(() => seen.includes(`${slow}:second`));
+      expect(seen.indexOf(`${slow}:first`)).toBeLessThan(seen.indexOf(`${slow}:second`));
+    } finally {
+      release();
+      await new Promise((r) => server.close(r));
+      await sandbox.stop();
+    }
+  });
 });
 
 describe('429 honoured by our Telegram activity (Temporal retries after retry_after)', () => {
