@@ -24,7 +24,7 @@ import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
 import { waitingFeature } from './features/waiting';
 import { noteSentMessages } from '../lib/chat-position';
-import { handleUpdatesOnce, noteChatBottom, rateLimitPerUser, recordActivity } from './middleware';
+import { handleUpdatesOnce, noteChatBottom, rateLimitPerUser, recordActivity, UpdateInProgressError } from './middleware';
 import { redisSessionStorage } from './session';
 
 export interface CreateBotOptions {
@@ -56,6 +56,12 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     try {
       await next();
     } catch (err) {
+      if (err instanceof UpdateInProgressError) {
+        // Not a failure to apologise for: in webhook mode Telegram gets a 500 and tries again later; a poller has nothing to retry.
+        (ctx.logger ?? services.logger).info({ updateId: err.updateId }, 'update already being handled');
+        if (config.telegram.mode === 'webhook') throw err;
+        return;
+      }
       // A Stars payment must not be lost: in webhook mode the error reaches Telegram (HTTP 500), which redelivers it.
       if (ctx.message?.successful_payment && config.telegram.mode === 'webhook') {
         (ctx.logger ?? services.logger).error({ err, updateId: ctx.update.update_id }, 'payment update failed; Telegram will redeliver it');

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { webhookCallback, type Bot } from 'grammy';
+import { BotError, webhookCallback, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Config } from '../lib/config';
 import { readLimited } from '../lib/http-body';
@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger';
 import type { AppContext } from './context';
 import { FAL_WEBHOOK_PATH_PREFIX, type FalWebhookHandler } from './fal-webhook';
 import type { BotMetrics } from './metrics';
+import { UpdateInProgressError } from './middleware';
 import type { ReadinessCheck } from './readiness';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
@@ -110,8 +111,10 @@ export function createHttpServer({ bot, config, logger, falWebhook, metrics, rea
     if (req.method === 'POST' && path === TELEGRAM_WEBHOOK_PATH && telegramWebhook) {
       if (metrics) res.once('finish', () => metrics.telegramWebhook(res.statusCode));
       handleTelegramWebhook(req, res, config.telegram.webhookSecret ?? '', telegramWebhook as (update: Update, res: http.ServerResponse) => Promise<unknown>).catch((err: unknown) => {
-        logger.error({ err }, 'telegram webhook failed');
-        if (!res.headersSent) res.writeHead(500).end();
+        // Another delivery holds this update (bot/middleware.ts): 503, and Telegram tries again later.
+        const busy = (err instanceof BotError ? err.error : err) instanceof UpdateInProgressError;
+        if (!busy) logger.error({ err }, 'telegram webhook failed');
+        if (!res.headersSent) res.writeHead(busy ? 503 : 500).end();
       });
       return;
     }

@@ -4,19 +4,34 @@ import type { PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
 import type { AppContext } from './context';
 
+/** Another delivery of this update is being handled (or its handler died holding the claim): Telegram should try again later. */
+export class UpdateInProgressError extends Error {
+  constructor(readonly updateId: number) {
+    super(`update ${updateId} is being handled by another delivery`);
+    this.name = 'UpdateInProgressError';
+  }
+}
+
 /**
  * Telegram redelivers an update when it got no 2xx (webhook) or when a poller
  * restarts before confirming an offset; with several bot instances either may
  * reach another instance. The first instance to claim `update_id` in Redis
- * handles it; the others drop it. The claim is "processing" for a short while
- * and "done" once the handlers succeeded; a handler that throws releases it, so
- * Telegram's redelivery of that update is handled again. (Paid actions are
- * idempotent by workflow id as well: this keeps replies from repeating.)
+ * handles it. The claim is "processing" for a short while and "done" once the
+ * handlers succeeded; a handler that throws releases it, so Telegram's
+ * redelivery of that update is handled again. A delivery that finds the claim
+ * "done" is dropped; one that finds it "processing" throws
+ * UpdateInProgressError, answered non-2xx in webhook mode so Telegram tries
+ * again: once the first handler finishes that retry is dropped, and if the
+ * instance holding the claim was killed, the claim lapses after
+ * `processingSeconds` and the retry is handled — the update is late, not lost
+ * (the chaos drill: a bot killed mid-update used to lose it, a paid Stars
+ * payment included). Paid actions are idempotent by workflow id as well.
  */
-export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', processingSeconds = 120, doneSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
+export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', processingSeconds = 30, doneSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const key = `${prefix}${ctx.me.id}:${ctx.update.update_id}`;
     if ((await redis.set(key, 'processing', 'EX', processingSeconds, 'NX')) !== 'OK') {
+      if ((await redis.get(key)) !== 'done') throw new UpdateInProgressError(ctx.update.update_id);
       ctx.logger.info({ updateId: ctx.update.update_id }, 'redelivered update dropped');
       return;
     }

@@ -24,7 +24,7 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
   const prisma = createPrisma(config.databaseUrl);
   // Connects on first use (the cleanup's workflow lookups), not at start.
   const temporal = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
-  const redis = createRedis(config.redisUrl);
+  const redis = createRedis(config.redisUrl, logger);
   const telegramApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot });
   telegramApi.config.use(noteSentMessages(redis));
   return {

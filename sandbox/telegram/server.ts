@@ -43,6 +43,8 @@ export class TelegramSandbox {
   private readonly webhookQueue: Update[] = [];
   private readonly webhookBusy = new Set<string>();
   private webhookInFlight = 0;
+  /** Failed deliveries per update id, for the backoff before the next attempt. */
+  private readonly webhookFailures = new Map<number, number>();
   private closing = new AbortController();
   port = 0;
 
@@ -144,12 +146,15 @@ export class TelegramSandbox {
     );
     this.webhookInFlight--;
     if (ok) {
+      this.webhookFailures.delete(update.update_id);
       this.webhookBusy.delete(chat);
       return;
     }
-    // Telegram redelivers until a 2xx, the chat's newer updates waiting behind this one.
+    // Telegram redelivers until a 2xx, backing off (0.5 s, doubling to 8 s), the chat's newer updates waiting behind this one.
+    const failures = (this.webhookFailures.get(update.update_id) ?? 0) + 1;
+    this.webhookFailures.set(update.update_id, failures);
     this.webhookQueue.unshift(update);
-    setTimeout(() => this.webhookBusy.delete(chat), this.closing.signal.aborted ? 0 : 500).unref();
+    setTimeout(() => this.webhookBusy.delete(chat), this.closing.signal.aborted ? 0 : Math.min(8000, 250 * 2 ** failures)).unref();
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -8,7 +8,7 @@ import { createBot } from '../../bot/create-bot';
 import { MENU_COMMANDS } from '../../bot/features/help';
 import { callbacks } from '../../lib/callback-data';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
-import { handleUpdatesOnce } from '../../bot/middleware';
+import { handleUpdatesOnce, UpdateInProgressError } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
 import { createLogger } from '../../lib/logger';
 import { TEST_BOT_INFO, uniqueTelegramId } from '../helpers/config';
@@ -124,6 +124,36 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     await bot.handleUpdate(update); // Telegram redelivers (the webhook answered 500)
     await bot.handleUpdate(update); // a duplicate after success is dropped
     expect(attempts).toBe(2);
+  });
+
+  it('an update whose bot died holding it is late, not lost: its redelivery is refused while the claim lives (so Telegram retries), then handled', async () => {
+    const instance = (onMessage: () => Promise<void> | void) => {
+      const bot = new Bot<AppContext>(stack.config.telegram.token, { botInfo: TEST_BOT_INFO, client: { apiRoot: stack.config.telegram.apiRoot } });
+      bot.use((ctx, next) => {
+        ctx.logger = stack.logger;
+        return next();
+      });
+      bot.use(handleUpdatesOnce(stack.redis, { prefix: 'aisha:test-update:', processingSeconds: 2 }));
+      bot.on('message', onMessage);
+      return bot;
+    };
+    // The first instance takes the update and never finishes (kill -9 mid-handler).
+    const dying = instance(() => new Promise<void>(() => undefined));
+    let handled = 0;
+    const survivor = instance(() => void (handled += 1));
+    const update = { update_id: 900_000_000 + Math.floor(Math.random() * 90_000_000), message: { message_id: 1, date: 0, chat: { id: 1, type: 'private', first_name: 'A' }, from: { id: 1, is_bot: false, first_name: 'A' }, text: 'paid' } } as Update;
+    void dying.handleUpdate(update);
+    await eventually(async () => (await stack.redis.get(`aisha:test-update:${TEST_BOT_INFO.id}:${update.update_id}`)) === 'processing');
+    // Telegram redelivers to the survivor (the dead bot's connection failed): refused, so Telegram keeps the update.
+    await expect(survivor.handleUpdate(update)).rejects.toMatchObject({ error: expect.any(UpdateInProgressError) });
+    expect(handled).toBe(0);
+    // Once the dead bot's claim lapses, the next redelivery is handled — once.
+    await eventually(async () => {
+      await survivor.handleUpdate(update);
+      return handled === 1;
+    });
+    await survivor.handleUpdate(update);
+    expect(handled).toBe(1);
   });
 
   it('a bot restart in the middle of avatar creation: the flow continues where it was', async () => {
