@@ -107,13 +107,14 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     opts.log('drill: making media…');
     const mediaDir = join(opts.workDir, 'media');
-    const [voice, minutes, long] = await Promise.all([
+    const [voice, minutes, long, hour] = await Promise.all([
       makeSpeechAudio({ seconds: 8, dir: mediaDir, seed: opts.seed }),
       makeSpeechAudio({ seconds: 100, dir: mediaDir, seed: opts.seed + 1 }),
       makeSpeechAudio({ seconds: 330, dir: mediaDir, seed: opts.seed + 2 }),
+      makeSpeechAudio({ seconds: 3600, dir: mediaDir, seed: opts.seed + 3 }),
     ]);
     const photos = await Promise.all(Array.from({ length: 16 }, (_, i) => photo(opts.seed * 100 + i, { width: 640, height: 512 })));
-    const ctx: UserContext = { tg, prisma, temporal, media: { photos, audio: { voice: voice.path, minutes: minutes.path, long: long.path } }, jobTimeoutMs: 240_000 };
+    const ctx: UserContext = { tg, prisma, temporal, media: { photos, audio: { voice: voice.path, minutes: minutes.path, long: long.path, hour: hour.path } }, jobTimeoutMs: 240_000 };
 
     // Plans: jobs dealt round-robin to users; only a user's last job may end in blocking the bot.
     const base = 500_000_000 + (Date.now() % 100_000_000);

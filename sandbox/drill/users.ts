@@ -18,8 +18,8 @@ export interface JobPlan {
   kind: JobKind;
   /** Images for a generation (1–4). */
   count: number;
-  /** Recording for a transcription. */
-  audio: 'voice' | 'minutes' | 'long';
+  /** Recording for a transcription: an 8 s voice note, a 100 s audio file, a 5½-minute voice note, a 60-minute audio file. */
+  audio: 'voice' | 'minutes' | 'long' | 'hour';
   /** The user blocks the bot right after starting this job. */
   block: boolean;
   /** The user sends /cancel a moment after starting this job (generations and transcriptions). */
@@ -50,7 +50,7 @@ export function planJob(rng: Prng, blockRate: number): JobPlan {
   return {
     kind,
     count: 1 + rng.int(4),
-    audio: a < 0.6 ? 'voice' : a < 0.9 ? 'minutes' : 'long',
+    audio: a < 0.6 ? 'voice' : a < 0.87 ? 'minutes' : a < 0.97 ? 'long' : 'hour',
     block: (kind === 'generation' || kind === 'transcription') && rng.next() < blockRate,
     cancel: (kind === 'generation' || kind === 'transcription') && rng.next() < 0.05,
     reference: kind === 'generation' && rng.next() < 0.25,
@@ -105,8 +105,8 @@ export async function onboard(ctx: UserContext, user: number): Promise<void> {
 }
 
 /** A job is over for its user when its workflow has closed (the row turns final before the outcome message is sent). */
-const closed = (ctx: UserContext, workflowId: string) =>
-  until(async () => (await ctx.temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING', `${workflowId}: closed`, ctx.jobTimeoutMs);
+const closed = (ctx: UserContext, workflowId: string, timeouts = 1) =>
+  until(async () => (await ctx.temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING', `${workflowId}: closed`, ctx.jobTimeoutMs * timeouts);
 
 const PROMPTS = ['маяк на скале в шторм', 'кот в космическом шлеме', 'осенний лес на рассвете, туман', 'портрет в стиле ренессанс', 'a red bicycle in Paris rain', 'город будущего ночью'];
 
@@ -152,15 +152,15 @@ async function transcription(ctx: UserContext, user: number, plan: JobPlan, rng:
   const before = lastId(ctx, user);
   const known = new Set((await prisma.transcript.findMany({ where: { user: { telegramId: BigInt(user) } }, select: { id: true } })).map((t) => t.id));
   const data = await readFile(ctx.media.audio[plan.audio]);
-  if (plan.audio === 'minutes') await tg.users.sendMedia(user, 'audio', data, { fileName: 'lecture.ogg', mimeType: 'audio/ogg' });
+  if (plan.audio === 'minutes' || plan.audio === 'hour') await tg.users.sendMedia(user, 'audio', data, { fileName: plan.audio === 'hour' ? 'podcast.ogg' : 'lecture.ogg', mimeType: 'audio/ogg' });
   else await tg.users.sendMedia(user, 'voice', data, { mimeType: 'audio/ogg' });
-  if (plan.audio === 'long') {
+  if (plan.audio === 'long' || plan.audio === 'hour') {
     const quote = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'tc')), `user ${user}: transcription quote`);
     tg.pressButton(user, quote.message_id, callbackData(quote, 'tc')!);
   }
   await interrupt(ctx, user, plan, rng);
   const tr = await until(() => prisma.transcript.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: transcript row`);
-  await closed(ctx, workflowIds.transcription(tr.id));
+  await closed(ctx, workflowIds.transcription(tr.id), plan.audio === 'hour' ? 3 : 1);
 }
 
 async function avatar(ctx: UserContext, user: number, rng: Prng): Promise<void> {
