@@ -177,6 +177,23 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
     return new InputFile(data, `aisha-${index + 1}.${extensionOf(data)}`);
   };
 
+  /** The images' Telegram file ids, if every one of them went out before (noted on its gallery row). */
+  const sentEarlier = async (imageIds: string[]): Promise<DeliveryProgress | undefined> => {
+    const rows = await prisma.image.findMany({ where: { id: { in: imageIds } }, select: { id: true, telegramFileId: true } });
+    const fileIds = imageIds.map((id) => rows.find((r) => r.id === id)?.telegramFileId);
+    return fileIds.every((f): f is string => !!f) ? { telegramFileIds: fileIds } : undefined;
+  };
+
+  /** Notes the sent photos on their gallery rows at once (the heartbeat reaches Temporal later, throttled). */
+  const noteSent = async (imageIds: string[], telegramFileIds: string[]): Promise<void> => {
+    try {
+      await prisma.$transaction(imageIds.map((id, i) => prisma.image.update({ where: { id }, data: { telegramFileId: telegramFileIds[i]! } })));
+    } catch (err) {
+      // The photos are in the chat whatever happens here; the heartbeat and the workflow's recordImages keep the ids.
+      log.warn('sent photos not noted on their gallery rows', { imageIds, error: (err as Error).message });
+    }
+  };
+
   return {
     async createGeneration(input: CreateGenerationInput): Promise<void> {
       await prisma.generation.upsert({
@@ -268,7 +285,9 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
       if (!input.imageIds.every((id) => UUID.test(id))) throw invalid('imageIds must be UUIDs');
       const buttons = keyboard(input.language, imageButtons(input.imageIds));
 
-      const resumed = progressOf(activityInfo().heartbeatDetails, count);
+      // A retry after the images went out: known from the heartbeat, or from the gallery rows (written right
+      // after sending, so a worker killed before its heartbeat reached Temporal does not send them twice).
+      const resumed = progressOf(activityInfo().heartbeatDetails, count) ?? (await sentEarlier(input.imageIds));
       let telegramFileIds = resumed?.telegramFileIds;
       try {
         if (!telegramFileIds) {
@@ -283,6 +302,7 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
                   replyTo(input.replyTo),
                 );
           telegramFileIds = sent.map((m) => largest(m.photo).file_id);
+          await noteSent(input.imageIds, telegramFileIds);
           heartbeat({ telegramFileIds } satisfies DeliveryProgress);
         }
       } catch (err) {

@@ -18,7 +18,7 @@ import { createTemporalClient } from '../lib/temporal';
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, name: 'bot', secrets: config.secrets });
 const prisma = createPrisma(config.databaseUrl);
-const temporal = await createTemporalClient(config.temporal);
+const temporal = await createTemporalClient(config.temporal, logger);
 const redis = createRedis(config.redisUrl, logger);
 const storage = createStorage(createMinio(config.minio), config.minio);
 const metrics = createBotMetrics();

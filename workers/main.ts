@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { connectPatiently } from '../lib/temporal';
 import { installTemporalRuntime } from '../lib/temporal-runtime';
 import { ensureCleanupSchedule } from './cleanup-schedule';
 import { bundleWorkflows, createWorkers, runWorkers } from './create-workers';
@@ -17,7 +18,7 @@ const sdkMetricsAddress = config.metrics.port ? `127.0.0.1:${await freeLoopbackP
 installTemporalRuntime(logger, 'INFO', { prometheusBindAddress: sdkMetricsAddress });
 
 const deps = createActivityDeps(config, logger);
-const connection = await NativeConnection.connect({ address: config.temporal.address });
+const connection = await connectPatiently(() => NativeConnection.connect({ address: config.temporal.address }), logger);
 const activities = createActivities(deps);
 const workers = await createWorkers({
   connection,

@@ -262,6 +262,17 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
       expect(buttonData(sent[0]!.reply_markup).map((row) => callbacks.imagePrompt.unpack(row[2])?.id)).toEqual(imageIds);
     });
 
+    it('a retry after the worker died before its heartbeat reached Temporal does not send the photos twice (found by the drill)', async () => {
+      const gen = await newGeneration();
+      const images = await storeImages(gen, [[512, 512], [512, 640]]);
+      const { imageIds } = await record(gen, images);
+      // Attempt 1 sends; its heartbeat never leaves the dying worker (a fresh environment for attempt 2 knows nothing of it).
+      const first = await run(activities.deliverImages, deliverInput(gen, images, imageIds), new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN', () => {}) }));
+      const retry = new MockActivityEnvironment({ attempt: 2 }, { logger: new DefaultLogger('WARN', () => {}) });
+      expect(await run(activities.deliverImages, deliverInput(gen, images, imageIds), retry)).toEqual({ telegramFileIds: first.telegramFileIds, delivered: 2 });
+      expect(botMessages(gen.chatId).filter((m) => m.photo)).toHaveLength(2);
+    });
+
     it('keeps the caption within 1024 characters for a 1500-character prompt', async () => {
       const longPrompt = `${'очень подробное описание сцены, '.repeat(48)}конец`.slice(0, 1500);
       expect(longPrompt).toHaveLength(1500);
@@ -311,6 +322,8 @@ describe('generation store activities (PostgreSQL, MinIO, Telegram sandbox)', ()
       telegram.knobs.rateLimitPerChat = 1;
       try {
         await run(activities.deliverImages, input);
+        // The same rows again as if never sent (a sent image is not sent twice: see the retry tests above).
+        await prisma.image.updateMany({ where: { id: { in: imageIds } }, data: { telegramFileId: null } });
         const limited = await run(activities.deliverImages, input).then(
           () => null,
           (err: unknown) => err,
