@@ -42,6 +42,8 @@ export interface AuditInput {
 export interface AuditResult {
   jobs: AuditedJob[];
   anomalies: Anomaly[];
+  /** Workflows waiting for the user by design, never charged: a transcription quote not confirmed, an avatar with its photos not started. */
+  drafts: string[];
 }
 
 const TERMINAL_JOB = ['COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'];
@@ -51,6 +53,7 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
   const { prisma, tg, prices } = input;
   const anomalies: Anomaly[] = [];
   const jobs: AuditedJob[] = [];
+  const drafts: string[] = [];
   const flag = (kind: AnomalyKind, subject: string, problem: string) => anomalies.push({ kind, subject, problem });
 
   const users = await prisma.user.findMany({ where: { telegramId: { in: input.jobUsers.map(BigInt) } }, include: { balance: true } });
@@ -106,6 +109,10 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     }
     for (const t of await prisma.transcript.findMany({ where: { userId: user.id } })) {
       const workflowId = workflowIds.transcription(t.id);
+      if (t.status === 'PENDING' && !byJob(workflowId, 'CHARGE').length) {
+        drafts.push(workflowId); // a quote the user has not confirmed (yet): it expires on its own
+        continue;
+      }
       const terminal = TERMINAL_JOB.includes(t.status);
       const minutes = Math.max(1, Math.ceil((t.durationSec ?? 0) / 60));
       const delivered = t.status === 'COMPLETED' ? minutes : 0;
@@ -116,6 +123,10 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     }
     for (const a of await prisma.avatar.findMany({ where: { userId: user.id, status: { not: 'COLLECTING_PHOTOS' } } })) {
       const workflowId = workflowIds.avatar(a.id);
+      if (a.status === 'READY' && !byJob(workflowId, 'CHARGE').length) {
+        drafts.push(workflowId); // photos in, training not started by the user: it waits a day, then ends
+        continue;
+      }
       const terminal = TERMINAL_AVATAR.includes(a.status);
       const delivered = a.status === 'COMPLETED' ? 1 : 0;
       const charged = money(workflowId, prices.avatarTraining, 1, delivered);
@@ -162,5 +173,5 @@ export async function audit(input: AuditInput): Promise<AuditResult> {
     const charges = await prisma.transaction.count({ where: { userId: u.id, kind: 'CHARGE' } });
     if (charges) flag('bad input', `user ${u.telegramId}`, `${charges} charges after bad input only`);
   }
-  return { jobs, anomalies };
+  return { jobs, anomalies, drafts };
 }

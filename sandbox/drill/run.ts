@@ -263,6 +263,7 @@ function table(result: AuditResult, faults: AppliedFault[], badInputs: number, b
     ]);
   }
   rows.push(['bad input', String(badInputs), String(badInputs - badFailed), '0 expected', '', String(result.anomalies.filter((a) => a.kind === 'bad input').length)]);
+  rows.push(['draft (waits by design)', String(result.drafts.length), '', '0 expected', '', '']);
   const faultRows: string[][] = [['fault', 'times', 'jobs in flight', 'detail']];
   const kinds = [...new Set(faults.map((f) => f.kind))];
   for (const kind of kinds) {

@@ -155,28 +155,31 @@ async function transcription(ctx: UserContext, user: number, plan: JobPlan, rng:
   if (plan.audio === 'minutes' || plan.audio === 'hour') await tg.users.sendMedia(user, 'audio', data, { fileName: plan.audio === 'hour' ? 'podcast.ogg' : 'lecture.ogg', mimeType: 'audio/ogg' });
   else await tg.users.sendMedia(user, 'voice', data, { mimeType: 'audio/ogg' });
   if (plan.audio === 'long' || plan.audio === 'hour') {
-    const quote = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'tc')), `user ${user}: transcription quote`);
+    // Quoting means downloading and analysing the whole recording: minutes for an hour under load.
+    const quote = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'tc')), `user ${user}: transcription quote`, plan.audio === 'hour' ? 600_000 : 180_000);
     tg.pressButton(user, quote.message_id, callbackData(quote, 'tc')!);
   }
   await interrupt(ctx, user, plan, rng);
-  const tr = await until(() => prisma.transcript.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: transcript row`);
+  const tr = await until(() => prisma.transcript.findFirst({ where: { user: { telegramId: BigInt(user) }, id: { notIn: [...known] } } }), `user ${user}: transcript row`, 180_000);
   await closed(ctx, workflowIds.transcription(tr.id), plan.audio === 'hour' ? 3 : 1);
 }
 
 async function avatar(ctx: UserContext, user: number, rng: Prng): Promise<void> {
   const { tg, prisma } = ctx;
+  // Each step is pressed or typed again when nothing comes (a bot killed or a database restarting under it apologises or stays silent).
   let before = lastId(ctx, user);
-  tg.sendText(user, '/avatar');
-  const list = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'ac')), `user ${user}: avatar list`);
+  const list = await retrying(() => tg.sendText(user, '/avatar'), () => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'ac')), `user ${user}: avatar list`);
   before = lastId(ctx, user);
-  tg.pressButton(user, list.message_id, 'ac');
-  const types = await until(() => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'at')) ?? (callbackData(tg.world.find(user, list.message_id), 'at') ? list : undefined), `user ${user}: avatar types`);
+  const types = await retrying(
+    () => tg.pressButton(user, list.message_id, 'ac'),
+    () => newBotMessage(ctx, user, before, (m) => !!callbackData(m, 'at')) ?? (callbackData(tg.world.find(user, list.message_id), 'at') ? list : undefined),
+    `user ${user}: avatar types`,
+  );
   before = lastId(ctx, user);
-  tg.pressButton(user, types.message_id, rng.next() < 0.5 ? 'at:portrait' : 'at:style');
-  await until(() => newBotMessage(ctx, user, before, (m) => textOf(m).includes('назов')), `user ${user}: name asked`);
+  const type = rng.next() < 0.5 ? 'at:portrait' : 'at:style';
+  await retrying(() => tg.pressButton(user, types.message_id, type), () => newBotMessage(ctx, user, before, (m) => textOf(m).includes('назов')), `user ${user}: name asked`);
   const name = `Драфт${rng.int(1000)}`;
-  tg.sendText(user, name);
-  const a = await until(() => prisma.avatar.findFirst({ where: { user: { telegramId: BigInt(user) }, name } }), `user ${user}: avatar row`);
+  const a = await retrying(() => tg.sendText(user, name), () => prisma.avatar.findFirst({ where: { user: { telegramId: BigInt(user) }, name } }), `user ${user}: avatar row`);
   const first = rng.int(ctx.media.photos.length - 10);
   await tg.users.sendAlbum(user, ctx.media.photos.slice(first, first + 10));
   const status = () => tg.world.botMessages(user).findLast((m) => textOf(m).includes('📸'));
@@ -185,7 +188,11 @@ async function avatar(ctx: UserContext, user: number, rng: Prng): Promise<void> 
     () => status()?.reply_markup?.inline_keyboard.flat().find((b) => b.text.startsWith('🚀')) as { callback_data: string } | undefined,
     `avatar ${a.id}: start button`,
   );
-  tg.pressButton(user, status()!.message_id, start.callback_data);
+  await retrying(
+    () => tg.pressButton(user, status()!.message_id, start.callback_data),
+    async () => (await prisma.avatar.findUnique({ where: { id: a.id }, select: { status: true } }))?.status !== 'READY',
+    `avatar ${a.id}: training started`,
+  );
   await closed(ctx, workflowIds.avatar(a.id));
 }
 
