@@ -6,7 +6,7 @@ import { Bot } from 'grammy';
 import type { AppContext } from '../../bot/context';
 import { createBot } from '../../bot/create-bot';
 import { MENU_COMMANDS } from '../../bot/features/help';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
 import { handleUpdatesOnce, UpdateInProgressError } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
