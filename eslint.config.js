@@ -35,11 +35,36 @@ export default tseslint.config(
           ]),
           patterns: [
             { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Workflows import activities as types only (proxyActivities).' },
+            { group: ['**/lib/*', '**/bot/*', '**/workers/*'], message: 'Workflows import workflows/ and vocabulary/ only (what both sides share lives in vocabulary/).' },
           ],
         },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' }],
+    },
+  },
+  {
+    // The vocabulary workflows, bot, activities and lib share (ids, search attributes, callback layouts,
+    // languages, formats): pure, so the deterministic workflow sandbox and everything else may import it.
+    files: ['vocabulary/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules.flatMap((m) => [
+            { name: m, message: 'vocabulary/ is pure: no Node built-ins.' },
+            { name: `node:${m}`, message: 'vocabulary/ is pure: no Node built-ins.' },
+          ]),
+          patterns: [{ group: ['**/lib/*', '**/bot/*', '**/workers/*', '**/workflows/*', '**/activities/*', '**/activities'], message: 'vocabulary/ imports nothing of ours but itself.' }],
+        },
+      ],
+    },
+  },
+  {
+    // lib/ serves bot, workers and activities; it names workflows by their ids from vocabulary/, not by importing them.
+    files: ['lib/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/workflows/*', '**/bot/*'], allowTypeImports: true, message: 'lib/ does not depend on workflows/ or bot/ (shared names live in vocabulary/).' }] }],
     },
   },
   {

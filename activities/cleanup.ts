@@ -4,7 +4,7 @@ import type { Config } from '../lib/config';
 import type { PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import type { AvatarStatus } from '../generated/prisma/enums';
-import { workflowIds } from '../workflows/ids';
+import { workflowIds } from '../vocabulary/ids';
 
 /**
  * The daily cleanup (workflows/cleanup.ts, run by the `cleanup-daily-<queue>`

@@ -2,7 +2,7 @@ import { activityInfo, ApplicationFailure, heartbeat, log } from '@temporalio/ac
 import { InlineKeyboard, InputFile, InputMediaBuilder, type Api } from 'grammy';
 import type { Message, PhotoSize } from 'grammy/types';
 import sharp from 'sharp';
-import { callbacks } from '../lib/callback-data';
+import { callbacks } from '../vocabulary/callback-data';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';

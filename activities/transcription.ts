@@ -3,7 +3,7 @@ import { InputFile, type Api } from 'grammy';
 import { APIError, RateLimitError, toFile, type OpenAI } from 'openai';
 import type { PlannedChunk } from '../lib/audio-plan';
 import type { Config } from '../lib/config';
-import { formatDuration } from '../lib/duration';
+import { formatDuration } from '../vocabulary/duration';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';

@@ -1,4 +1,5 @@
 import { billingBench } from './billing';
+import { botBench } from './bot';
 import { generationBench } from './generation';
 import { ledgerBench } from './ledger';
 import { transcriptionBench } from './transcription';
@@ -8,4 +9,5 @@ export const benches: Record<string, () => Promise<void>> = {
   billing: billingBench,
   generation: generationBench,
   transcription: transcriptionBench,
+  bot: botBench,
 };

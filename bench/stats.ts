@@ -33,3 +33,18 @@ export function printRow(label: string, f: Figures, baseline?: Figures): void {
     `${label.padEnd(44)} ${f.opsPerSecond.toFixed(f.opsPerSecond < 10 ? 2 : 0).padStart(7)} ops/s  p50 ${f.p50ms.toFixed(2).padStart(7)} ms  p99 ${f.p99ms.toFixed(2).padStart(7)} ms${ratio}\n`,
   );
 }
+
+/** The p-th percentile of `values` (nearest rank; 0 when empty). */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Goals measured in this run, for the closing `bench: N of M goals met`. */
+export const goals: { label: string; met: boolean }[] = [];
+
+/** A figure beside its goal (issue 18's table), counted for the summary line. */
+export function goalRow(label: string, figure: string, goal: string, met: boolean): string {
+  goals.push({ label, met });
+  return `${label.padEnd(52)} ${figure}\n${''.padEnd(52)} goal ${goal}: ${met ? 'met' : 'NOT met'}\n`;
+}

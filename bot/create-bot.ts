@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sequentialize } from '@grammyjs/runner';
 import { Bot, session, type BotConfig } from 'grammy';
 import { findUserByTelegramId } from '../lib/db/users';
 import { pickLanguage } from '../lib/i18n';
@@ -39,6 +40,10 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     botInfo: opts.botInfo,
     client: { apiRoot: config.telegram.apiRoot },
   });
+
+  // One update at a time per chat (a sender's own updates when there is no chat), all chats at once: the
+  // runner (bot/polling.ts) and Telegram's webhook connections deliver concurrently, a chat's flow must not interleave.
+  bot.use(sequentialize((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? '')));
 
   /** The error boundary: the user gets a short apology with an error id, the log the id and the stack; the update counts as handled. */
   const apologize = async (ctx: AppContext, error: unknown) => {

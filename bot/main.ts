@@ -1,9 +1,11 @@
 // Bot entrypoint: config → clients → bot → HTTP server; polling or webhook mode.
+import type { RunnerHandle } from '@grammyjs/runner';
 import { createBot } from './create-bot';
 import { createFalWebhookHandler } from './fal-webhook';
 import { setCommandMenus } from './features/help';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from './http-server';
 import { createBotMetrics } from './metrics';
+import { ALLOWED_UPDATES, startPolling } from './polling';
 import { createReadinessCheck } from './readiness';
 import { loadConfigOrExit } from '../lib/config';
 import { createFalWebhookVerifier } from '../lib/fal-webhook';
@@ -31,25 +33,24 @@ const server = createHttpServer({ bot, config, logger, falWebhook, metrics, read
 await new Promise<void>((resolve) => server.listen(config.http.port, '0.0.0.0', resolve));
 logger.info({ port: config.http.port, mode: config.telegram.mode }, 'http server listening');
 
+let runner: RunnerHandle | undefined;
 await bot.init();
 await setCommandMenus(bot.api, i18n).catch((err: unknown) => logger.warn({ err }, 'command menus not set'));
 if (config.telegram.mode === 'webhook') {
   await bot.api.setWebhook(`${config.http.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`, {
     secret_token: config.telegram.webhookSecret,
-    allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
+    allowed_updates: [...ALLOWED_UPDATES],
   });
   logger.info('webhook set');
 } else {
   await bot.api.deleteWebhook();
-  void bot.start({
-    allowed_updates: ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'],
-    onStart: (me) => logger.info({ username: me.username }, 'long polling started'),
-  });
+  runner = startPolling(bot);
+  logger.info({ username: bot.botInfo.username }, 'long polling started');
 }
 
 const shutdown = async (signal: string) => {
   logger.info({ signal }, 'shutting down');
-  if (bot.isRunning()) await bot.stop();
+  if (runner?.isRunning()) await runner.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await temporal.connection.close();
   await prisma.$disconnect();

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { Workflow, WorkflowStartOptions } from '@temporalio/client';
-import { JobKindKey, JobStatusKey, UserIdKey, type JobKind } from '../workflows/search-attributes';
+import { JobKindKey, JobStatusKey, UserIdKey, type JobKind } from '../vocabulary/search-attributes';
 import type { AppContext } from './context';
 
 /** Memos are for people: one line. */

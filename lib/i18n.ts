@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { FluentBundle, FluentNumber, FluentResource, type FluentFunction, type FluentVariable } from '@fluent/bundle';
 
-/** Russian is the default; English is the second language. */
-export const LANGUAGES = ['ru', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const DEFAULT_LANGUAGE: Language = 'ru';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../vocabulary/languages';
+
+export { DEFAULT_LANGUAGE, LANGUAGES, pickLanguage, type Language } from '../vocabulary/languages';
 
 export type TranslateParams = Record<string, FluentVariable>;
 export type Translate = (key: string, params?: TranslateParams) => string;
-
-/** Maps a Telegram `language_code` (e.g. "en-US") to one of ours; anything else is Russian. */
-export function pickLanguage(code: string | undefined | null): Language {
-  const base = (code ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
-  return (LANGUAGES as readonly string[]).includes(base) ? (base as Language) : DEFAULT_LANGUAGE;
-}
 
 export interface I18n {
   t(language: Language, key: string, params?: TranslateParams): string;

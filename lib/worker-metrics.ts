@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { LedgerEntry } from './db/ledger';
-import { workflowIds } from '../workflows/ids';
-import { JOB_KINDS } from '../workflows/search-attributes';
+import { workflowIds } from '../vocabulary/ids';
+import { JOB_KINDS } from '../vocabulary/search-attributes';
 
 /**
  * The worker's own Prometheus series (served with the Temporal SDK's by
@@ -26,7 +26,7 @@ export interface WorkerMetrics {
   ledgerApplied(entry: Pick<LedgerEntry, 'kind' | 'amount' | 'jobId'>): void;
 }
 
-/** Job workflow id prefixes (workflows/ids.ts) → job kind, for the credits series. */
+/** Job workflow id prefixes (vocabulary/ids.ts) → job kind, for the credits series. */
 const JOB_ID_PREFIXES: [prefix: string, kind: string][] = [
   [workflowIds.generation(''), 'generation'],
   [workflowIds.transcription(''), 'transcription'],

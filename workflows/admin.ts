@@ -1,7 +1,7 @@
 import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Language } from '../lib/i18n';
+import type { Language } from '../vocabulary/languages';
 import { dbActivities, telegramActivities } from './proxies';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 export interface AdminGrantInput {
   adminChatId: number;

@@ -1,9 +1,9 @@
 import { getExternalWorkflowHandle, log, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Language } from '../lib/i18n';
+import type { Language } from '../vocabulary/languages';
 import { cancelAvatarSignal } from './avatar-api';
-import { workflowIds } from './ids';
+import { workflowIds } from '../vocabulary/ids';
 import { dbActivities, telegramActivities } from './proxies';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 /**
  * Deleting an avatar (`avatar-delete-<avatarId>`): a training still running is

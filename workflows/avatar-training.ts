@@ -1,6 +1,6 @@
 import { CancellationScope, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LocalizedButton, LocalizedMessage, SendOutcome } from '../activities/telegram';
-import { callbacks } from '../lib/callback-data';
+import { callbacks } from '../vocabulary/callback-data';
 import {
   avatarStatusQuery,
   cancelAvatarSignal,
@@ -17,7 +17,7 @@ import { waitForFal } from './fal-wait';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
 import { followableJobs, noteInMemo } from './memo';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 type Outcome = { kind: 'completed'; loraUrl: string; configUrl?: string } | { kind: 'failed'; reason: string } | { kind: 'cancelled' };
 

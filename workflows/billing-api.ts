@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JobKind } from './search-attributes';
+import type { JobKind } from '../vocabulary/search-attributes';
 
 /** What a paid job hands its billing workflow (`bill-<jobWorkflowId>`). */
 export interface BillingInput {

@@ -1,8 +1,8 @@
 import { ApplicationFailure, condition, getExternalWorkflowHandle, log, ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { chargeResultSignal, settleSignal, type BillingInput, type BillingStatus, type ChargeResult } from './billing-api';
 import type { billingWorkflow } from './billing';
-import { workflowIds } from './ids';
-import { JobKindKey, JobStatusKey, UserIdKey } from './search-attributes';
+import { workflowIds } from '../vocabulary/ids';
+import { JobKindKey, JobStatusKey, UserIdKey } from '../vocabulary/search-attributes';
 
 export type BillingRequest = Omit<BillingInput, 'jobWorkflowId'>;
 

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { BillingActivities } from '../activities/billing';
 import { billingStatusQuery, chargeResultSignal, settleSignal, type BillingInput, type BillingStatus, type ChargeResult } from './billing-api';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 const money = proxyActivities<BillingActivities>({
   startToCloseTimeout: '30 seconds',

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Language } from '../lib/i18n';
+import type { Language } from '../vocabulary/languages';
 
 export type GenerationMode = 'AVATAR' | 'IMAGEN4';
 export type AspectRatio = '1:1' | '3:4' | '4:3' | '9:16' | '16:9';

@@ -1,7 +1,7 @@
 import { CancellationScope, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StoredImageInput } from '../activities/generation-store';
 import type { LocalizedMessage, SendOutcome } from '../activities/telegram';
-import { callbacks } from '../lib/callback-data';
+import { callbacks } from '../vocabulary/callback-data';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
 import { waitForFal } from './fal-wait';
@@ -9,7 +9,7 @@ import { cancelGenerationSignal, generationStatusQuery, type GenerationInput, ty
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, optionalOpenaiActivities, telegramActivities } from './proxies';
 import { followableJobs, noteInMemo } from './memo';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 const MAX_PROMPT = 1500;
 

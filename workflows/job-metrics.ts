@@ -5,7 +5,7 @@
 // called during replay, so cache evictions do not count a workflow again (a
 // retried workflow task may: the figures are for dashboards, the ledger is exact).
 import { ContinueAsNew, isCancellation, proxySinks, workflowInfo, type Sinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { JobKindKey, JobStatusKey } from './search-attributes';
+import { JobKindKey, JobStatusKey } from '../vocabulary/search-attributes';
 
 /** What the interceptor tells the worker (injected in workers/create-workers.ts). */
 export interface JobMetricsSinks extends Sinks {

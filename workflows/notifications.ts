@@ -1,5 +1,5 @@
-import { callbacks } from '../lib/callback-data';
-import type { Language } from '../lib/i18n';
+import { callbacks } from '../vocabulary/callback-data';
+import type { Language } from '../vocabulary/languages';
 import { telegramActivities } from './proxies';
 
 /** The user could not pay for a job: say what it costs and offer a top-up. Nothing was written. */

@@ -1,7 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { mainMenuButtons } from '../lib/main-menu';
+import { mainMenuButtons } from '../vocabulary/main-menu';
 import { dbActivities, telegramActivities } from './proxies';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 export interface OnboardingInput {
   telegramId: number;
@@ -43,7 +43,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
     message: grant.granted
       ? { key: 'welcome-new', params: { name, credits: grant.credits, balance: grant.balance } }
       : { key: 'welcome-back', params: { name, balance: grant.balance } },
-    // The main menu (lib/main-menu.ts). Only this activity's input changed: replay checks activity types, not inputs.
+    // The main menu (vocabulary/main-menu.ts). Only this activity's input changed: replay checks activity types, not inputs.
     buttons: mainMenuButtons(),
   });
 

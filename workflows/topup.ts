@@ -1,7 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { TopUpInput } from '../activities/payments';
 import { dbActivities, telegramActivities } from './proxies';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 
 /**
  * A Telegram Stars payment arrived (`topup-<telegram_payment_charge_id>`):

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Language } from '../lib/i18n';
+import type { Language } from '../vocabulary/languages';
 
 export interface TranscriptionInput {
   transcriptId: string;

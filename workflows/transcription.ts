@@ -1,12 +1,12 @@
 import { CancellationScope, condition, isCancellation, log, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LocalizedButton, LocalizedMessage, SendOutcome } from '../activities/telegram';
-import { callbacks } from '../lib/callback-data';
-import { formatDuration } from '../lib/duration';
+import { callbacks } from '../vocabulary/callback-data';
+import { formatDuration } from '../vocabulary/duration';
 import { billingFor } from './billing-client';
 import { notifyInsufficientFunds } from './notifications';
 import { audioActivities, dbActivities, telegramActivities, transcribeActivities } from './proxies';
 import { followableJobs, noteInMemo } from './memo';
-import { JobStatusKey } from './search-attributes';
+import { JobStatusKey } from '../vocabulary/search-attributes';
 import {
   cancelTranscriptionSignal,
   confirmTranscriptionSignal,

@@ -4,7 +4,7 @@ import { settleSignal } from '../../workflows/billing-api';
 import { falWebhookUrl, pollNowSignal } from '../../workflows/fal-api';
 import type { generationWorkflow } from '../../workflows/generation';
 import type { GenerationInput } from '../../workflows/generation-api';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
 import type { TranscriptionInput } from '../../workflows/transcription-api';
 import { seededUuid } from '../../lib/seeded-uuid';

@@ -4,7 +4,7 @@ import { adminStats } from '../../lib/db/stats';
 import { userReport } from '../../lib/db/user-report';
 import { findUserByTelegramId } from '../../lib/db/users';
 import type { adminGrantWorkflow, refundPaymentWorkflow } from '../../workflows/admin';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { AppContext } from '../context';
 import { startUserWorkflow } from '../start-workflow';
 import { adminRefundJob, adminRetryJob, jobPrefix } from './admin-jobs';

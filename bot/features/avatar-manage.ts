@@ -1,9 +1,9 @@
 import { Composer, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { findOwnAvatar, listAvatars, renameAvatar, setMainAvatar } from '../../lib/db/avatars';
 import { findUserByTelegramId } from '../../lib/db/users';
 import type { deleteAvatarWorkflow } from '../../workflows/avatar-delete';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { AppContext } from '../context';
 import { startUserWorkflow } from '../start-workflow';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Composer, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { replyTo } from '../../lib/telegram-reply';
 import { findOwnAvatar } from '../../lib/db/avatars';
 import { expectedTrainingSeconds } from '../../lib/db/estimates';
@@ -8,7 +8,7 @@ import { findUserByTelegramId } from '../../lib/db/users';
 import { cancelAvatarSignal, photoAddedSignal, startTrainingSignal, type AvatarTrainingInput } from '../../workflows/avatar-api';
 import type { avatarTrainingWorkflow } from '../../workflows/avatar-training';
 import { falWebhookUrl } from '../../workflows/fal-api';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { AppContext } from '../context';
 import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';

@@ -1,5 +1,5 @@
 import { Composer, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import type { Translate } from '../../lib/i18n';
 import type { GenerationMode } from '../../workflows/generation-api';
 import type { AppContext } from '../context';

@@ -1,8 +1,8 @@
 import { Composer, InlineKeyboard, InputFile } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { findOwnTranscript, recentTranscripts } from '../../lib/db/gallery';
 import { findUserByTelegramId } from '../../lib/db/users';
-import { formatDuration } from '../../lib/duration';
+import { formatDuration } from '../../vocabulary/duration';
 import { formatDate } from '../../lib/time-zone';
 import { toVtt, type TranscriptSegment } from '../../lib/transcript';
 import type { AppContext } from '../context';

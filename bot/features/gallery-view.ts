@@ -1,6 +1,6 @@
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { GALLERY_KINDS, GALLERY_PERIODS, type GalleryCounts, type GalleryFilter, type GalleryImage } from '../../lib/db/gallery';
 import type { Translate } from '../../lib/i18n';
 import { formatDate } from '../../lib/time-zone';

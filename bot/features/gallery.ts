@@ -1,6 +1,6 @@
 import { Composer, GrammyError, InputFile, InputMediaBuilder } from 'grammy';
 import type { Message, PhotoSize } from 'grammy/types';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import {
   DEFAULT_FILTER,
   deleteOwnImage,

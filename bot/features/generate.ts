@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { expectedGenerationSeconds } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { falWebhookUrl } from '../../workflows/fal-api';
 import type { generationWorkflow } from '../../workflows/generation';
 import { ASPECT_RATIOS, type GenerationInput, type GenerationMode } from '../../workflows/generation-api';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { AppContext } from '../context';
 import type { GenerationDraft } from '../session';
 import { withinJobLimit } from '../job-limits';

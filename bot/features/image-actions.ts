@@ -1,5 +1,5 @@
 import { Composer } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { findOwnImage, toggleFavorite } from '../../lib/db/images';
 import { findUserByTelegramId } from '../../lib/db/users';
 import type { AppContext } from '../context';

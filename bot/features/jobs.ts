@@ -1,10 +1,10 @@
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { elapsed } from '../../lib/time-zone';
 import type { AvatarStage } from '../../workflows/avatar-api';
 import type { GenerationStage } from '../../workflows/generation-api';
-import { workflowIds } from '../../workflows/ids';
-import { JobKindKey, JobStatusKey, UserIdKey } from '../../workflows/search-attributes';
+import { workflowIds } from '../../vocabulary/ids';
+import { JobKindKey, JobStatusKey, UserIdKey } from '../../vocabulary/search-attributes';
 import type { TranscriptionStage } from '../../workflows/transcription-api';
 import type { AppContext } from '../context';
 

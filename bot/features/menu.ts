@@ -1,6 +1,6 @@
 import { Composer } from 'grammy';
-import { mainMenuItem, type MainMenuItem } from '../../lib/main-menu';
-import { callbacks } from '../../lib/callback-data';
+import { mainMenuItem, type MainMenuItem } from '../../vocabulary/main-menu';
+import { callbacks } from '../../vocabulary/callback-data';
 import type { AppContext } from '../context';
 import { showAvatars } from './avatar-manage';
 import { showBalance } from './balance';
@@ -8,7 +8,7 @@ import { askForImageMode } from './create-choice';
 import { openGallery } from './gallery';
 
 /**
- * The main menu's buttons (lib/main-menu.ts; under the /start greeting and
+ * The main menu's buttons (vocabulary/main-menu.ts; under the /start greeting and
  * /help): each opens what its command shows, through the same function.
  */
 export const menuFeature = new Composer<AppContext>();

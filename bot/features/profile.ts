@@ -1,5 +1,5 @@
 import { Composer, GrammyError, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { profileSummary, setUserLanguage } from '../../lib/db/gallery';
 import { findUserByTelegramId, setUserTimeZone } from '../../lib/db/users';
 import { LANGUAGES, type Language, type Translate } from '../../lib/i18n';

@@ -1,5 +1,5 @@
 import { Composer } from 'grammy';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { onboardingWorkflow } from '../../workflows/onboarding';
 import type { AppContext } from '../context';
 import { startUserWorkflow } from '../start-workflow';

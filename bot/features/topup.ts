@@ -1,7 +1,7 @@
 import { Composer } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import type { Config } from '../../lib/config';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { topUpWorkflow } from '../../workflows/topup';
 import type { AppContext } from '../context';
 import { topupPacksKeyboard } from '../keyboards';

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Composer } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { observedTranscriptionRatio } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
-import { formatDuration } from '../../lib/duration';
+import { formatDuration } from '../../vocabulary/duration';
 import { parseLink } from '../../lib/link-import';
 import { seededUuid } from '../../lib/seeded-uuid';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
 import type { AppContext } from '../context';

@@ -1,5 +1,5 @@
 import { Composer, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { replyTo } from '../../lib/telegram-reply';
 import type { AppContext } from '../context';
 

@@ -1,5 +1,5 @@
 import { Composer, InlineKeyboard } from 'grammy';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { getBalance } from '../../lib/db/ledger';
 import { findUserByTelegramId } from '../../lib/db/users';
 import type { AppContext } from '../context';

@@ -1,11 +1,11 @@
 import type { PrismaClient } from '../prisma';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { TransactionKind } from './ledger';
 
 /**
  * The `/balance` history: the user's last ledger rows, each with what it was
  * for, read from the job's own row (a job's ledger rows carry its workflow id
- * `gen-<uuid>`, `avatar-<uuid>`, `tr-<uuid>` as `jobId`; workflows/ids.ts).
+ * `gen-<uuid>`, `avatar-<uuid>`, `tr-<uuid>` as `jobId`; vocabulary/ids.ts).
  * Job rows are looked up among this user's rows only. A row whose job id is
  * not one of these, or whose job row is gone, keeps just its kind.
  */

@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../lib/config';
 import type { PrismaClient } from '../../lib/prisma';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { TelegramSandbox } from '../telegram/server';
 import type { JobKind } from './users';
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../lib/prisma';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { TelegramSandbox } from '../telegram/server';
 import type { StoredMessage } from '../telegram/state';
 import type { Prng } from '../fal/knobs';

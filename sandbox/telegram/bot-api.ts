@@ -27,6 +27,8 @@ export interface BotApiKnobs {
   failures: InjectedFailure[];
   /** How long after the press a callback query can be answered (Telegram: about 15 s). */
   callbackAnswerMs: number;
+  /** Calls aimed at these chats take this many milliseconds (a slow network path to one chat's data centre; the bot bench). */
+  slowChats?: Record<number, number>;
 }
 
 export interface InjectedFailure {
@@ -224,6 +226,8 @@ export class BotApi {
 
   async call(method: string, p: Record<string, unknown>, parts: Map<string, Part>, signal: AbortSignal): Promise<unknown> {
     const w = this.world;
+    const slow = p.chat_id === undefined ? 0 : (this.knobs.slowChats?.[Number(p.chat_id)] ?? 0);
+    if (slow > 0) await new Promise((r) => setTimeout(r, slow));
     this.refuse(method, p);
     switch (method) {
       case 'getMe':

@@ -1,11 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Bot } from 'grammy';
+import type { RunnerHandle } from '@grammyjs/runner';
 import { createActivities } from '../../activities';
 import { createBot } from '../../bot/create-bot';
 import { setCommandMenus } from '../../bot/features/help';
 import { createFalWebhookHandler } from '../../bot/fal-webhook';
 import { createHttpServer } from '../../bot/http-server';
+import { startPolling } from '../../bot/polling';
 import { createBotMetrics, type BotMetrics } from '../../bot/metrics';
 import { createReadinessCheck } from '../../bot/readiness';
 import { createFalWebhookVerifier } from '../../lib/fal-webhook';
@@ -57,6 +59,8 @@ export interface Stack extends BotServices {
    * (it only uses it in webhook mode).
    */
   restartBot(): Promise<void>;
+  /** Stops long polling (tests then hand updates to `bot` themselves, as webhook instances would get them). */
+  stopPolling(): Promise<void>;
   /** Kills the workers (as a crash would: in-flight activities are abandoned) and starts new ones. */
   restartWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -65,7 +69,8 @@ export interface Stack extends BotServices {
 /**
  * The whole system on real services: PostgreSQL, Redis, MinIO, the Temporal
  * dev server (a private task queue per stack), the Telegram, FAL and OpenAI
- * stand-ins, the real workers and the real grammY bot long-polling the sandbox.
+ * stand-ins, the real workers and the real grammY bot long-polling the sandbox
+ * with grammY's runner, as bot/main.ts does.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const overrides = opts.env ?? {};
@@ -106,12 +111,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redis = createRedis(config.redisUrl);
   const metrics = createBotMetrics({ processMetrics: false });
   const services: BotServices = { config, logger, prisma, temporal, i18n, redis, storage, metrics };
+  // Polling as bot/main.ts does it (grammY's runner).
+  let polling: RunnerHandle | undefined;
   const startBot = async () => {
     const b = createBot(services);
     await b.init();
     await setCommandMenus(b.api, i18n);
-    b.start({ drop_pending_updates: false }).catch((err: unknown) => logger.debug({ err }, 'polling stopped'));
+    polling = startPolling(b);
     return b;
+  };
+  const stopPolling = async () => {
+    if (polling?.isRunning()) await polling.stop();
   };
   let bot = await startBot();
   const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, prisma, redis, logger, metrics });
@@ -135,8 +145,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     get bot() {
       return bot;
     },
+    stopPolling,
     async restartBot() {
-      await bot.stop();
+      await stopPolling();
       bot = await startBot();
     },
     async restartWorkers() {
@@ -144,7 +155,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       running = await startWorkers();
     },
     async stop() {
-      await bot.stop();
+      await stopPolling();
       httpServer.closeAllConnections();
       await new Promise((r) => httpServer.close(r));
       await stopWorkers();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLedgerEntry, getBalance, jobLedger, ledgerSum } from '../../lib/db/ledger';
 import { adminStats } from '../../lib/db/stats';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { makeSpeechAudio } from '../helpers/speech-audio';
 import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance } from '../../lib/db/ledger';
 import { createMinio } from '../../lib/minio';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { photo } from '../helpers/images';
 import { eventually, startStack, type Stack } from '../helpers/stack';

@@ -4,7 +4,7 @@ import { applyLedgerEntry, getBalance, ledgerSum } from '../../lib/db/ledger';
 import { upsertUser } from '../../lib/db/users';
 import type { BillingStatus } from '../../workflows/billing-api';
 import { billingStatusQuery } from '../../workflows/billing-api';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import type { PaidJobInput } from '../workflows/paid-job';
 import { uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 import { eventually, startStack, testWorkflowsPath, type Stack } from '../helpers/stack';

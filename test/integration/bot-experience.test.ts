@@ -6,7 +6,7 @@ import { Bot } from 'grammy';
 import type { AppContext } from '../../bot/context';
 import { createBot } from '../../bot/create-bot';
 import { MENU_COMMANDS } from '../../bot/features/help';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
 import { handleUpdatesOnce, UpdateInProgressError } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
@@ -90,7 +90,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
   it('a redelivered update (same update_id) is handled once', async () => {
     const id = uniqueTelegramId();
     await onboard(id);
-    await stack.bot.stop(); // delivered by hand, as a webhook redelivery would
+    await stack.stopPolling(); // delivered by hand, as a webhook redelivery would
     try {
       const bot = createBot(stack);
       await bot.init();
@@ -235,7 +235,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
   it('two bot instances share sessions and claim each update once', async () => {
     const id = uniqueTelegramId();
     await onboard(id);
-    await stack.bot.stop(); // the instances below get the updates by hand, as two webhook instances would
+    await stack.stopPolling(); // the instances below get the updates by hand, as two webhook instances would
     try {
       const [one, two] = [createBot(stack), createBot(stack)];
       await Promise.all([one.init(), two.init()]);
@@ -279,7 +279,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     // Temporal unreachable: /jobs cannot list anything and throws.
     const deadTemporal = new Client({ connection: await Connection.connect({ address: stack.config.temporal.address }), namespace: stack.config.temporal.namespace });
     await deadTemporal.connection.close();
-    await stack.bot.stop();
+    await stack.stopPolling();
     try {
       const bot = createBot({ ...stack, logger, temporal: deadTemporal });
       await bot.init();
@@ -352,7 +352,7 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${TELEGRAM_WEBHOOK_PATH}`;
     try {
-      await stack.bot.stop();
+      await stack.stopPolling();
       const update = tg().sendText(id, '/balance');
       tg().world.drain();
       const post = (token: string | undefined) =>

@@ -8,7 +8,7 @@ import { installTemporalRuntime } from '../../lib/temporal-runtime';
 import { CLEANUP_CALENDAR, cleanupScheduleId, ensureCleanupSchedule } from '../../workers/cleanup-schedule';
 import { createActivityDeps } from '../../workers/dependencies';
 import type { CleanupResult, cleanupWorkflow } from '../../workflows/cleanup';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 import { eventually, startStack, type Stack } from '../helpers/stack';
 

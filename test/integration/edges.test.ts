@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, jobLedger } from '../../lib/db/ledger';
-import { JobStatusKey } from '../../workflows/search-attributes';
+import { JobStatusKey } from '../../vocabulary/search-attributes';
 import { uniqueTelegramId } from '../helpers/config';
 import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
 import { TELEGRAM_FAILURE_CLASSES } from '../helpers/telegram-failures';

@@ -10,7 +10,7 @@ import { createPrisma } from '../../lib/prisma';
 import { startSandboxes, type RunningSandboxes } from '../../sandbox';
 import { startNginx, type RunningNginx } from '../../sandbox/nginx';
 import { pendingActivityWorkers, ProcessGroup, READY_LINE } from '../../sandbox/processes';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { freeLoopbackPort } from '../../workers/metrics-server';
 import { TEST_BOT_TOKEN, testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 import { photo } from '../helpers/images';

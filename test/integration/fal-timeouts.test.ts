@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
 

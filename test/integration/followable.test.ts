@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance } from '../../lib/db/ledger';
 import type { StoredMessage } from '../../sandbox/telegram/state';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { photo } from '../helpers/images';
 import { makeSpeechAudio } from '../helpers/speech-audio';

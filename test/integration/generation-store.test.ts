@@ -16,7 +16,7 @@ import {
   type StoredImageInput,
 } from '../../activities/generation-store';
 import { TelegramErrors } from '../../activities/telegram';
-import { callbacks } from '../../lib/callback-data';
+import { callbacks } from '../../vocabulary/callback-data';
 import { findOwnImage, toggleFavorite } from '../../lib/db/images';
 import { upsertUser } from '../../lib/db/users';
 import { createI18n } from '../../lib/i18n';

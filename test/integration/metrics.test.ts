@@ -14,7 +14,7 @@ import { createRedis } from '../../lib/redis';
 import { installTemporalRuntime } from '../../lib/temporal-runtime';
 import { listen } from '../../sandbox/http-util';
 import { createMetricsServer, freeLoopbackPort } from '../../workers/metrics-server';
-import { JobKindKey, UserIdKey } from '../../workflows/search-attributes';
+import { JobKindKey, UserIdKey } from '../../vocabulary/search-attributes';
 import { TEST_BOT_INFO, testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 import { sampleValue, scrape } from '../helpers/metrics';
 import { eventually, startStack, testWorkflowsPath, type Stack } from '../helpers/stack';

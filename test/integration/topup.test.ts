@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLedgerEntry, getBalance, ledgerSum } from '../../lib/db/ledger';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { eventually, startStack, type Stack } from '../helpers/stack';
 

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
 import { VOCABULARY } from '../../sandbox/openai/audio';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../vocabulary/ids';
 import { transcriptionStatusQuery, type TranscriptionStatus } from '../../workflows/transcription-api';
 import { uniqueTelegramId } from '../helpers/config';
 import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobCancelData } from '../../bot/features/jobs';
-import { CALLBACK_MAX_BYTES, callbacks, defineCallback } from '../../lib/callback-data';
-import { workflowIds } from '../../workflows/ids';
+import { CALLBACK_MAX_BYTES, callbacks, defineCallback } from '../../vocabulary/callback-data';
+import { workflowIds } from '../../vocabulary/ids';
 
 const UUID = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
 const bytes = (s: string) => new TextEncoder().encode(s).length;

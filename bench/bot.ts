@@ -1,0 +1,103 @@
+// P7, the bot under load as users see it: the real bot process (bot/main.ts)
+// in polling and in webhook mode against the Telegram stand-in in this
+// process. 200 users send a command at once; then one chat whose Telegram
+// calls take 5 s sends one, and 50 others send theirs right after. Latency is
+// from the user's message to the bot's answer appearing in the chat.
+import { randomBytes } from 'node:crypto';
+import { loadBenchServiceUrls, loadMinioConfig, loadTemporalConfig } from '../lib/config';
+import { upsertUser } from '../lib/db/users';
+import { createPrisma } from '../lib/prisma';
+import { startSandboxes } from '../sandbox';
+import { ProcessGroup, READY_LINE } from '../sandbox/processes';
+import type { TelegramSandbox } from '../sandbox/telegram/server';
+import { freeLoopbackPort } from '../workers/metrics-server';
+import { goalRow, percentile } from './stats';
+
+const BURST = 200;
+const OTHERS = 50;
+const SLOW_MS = 5000;
+
+/** Sends `text` from every user at once; resolves with each user's wait for the bot's next message, in ms. */
+async function answerTimes(tg: TelegramSandbox, users: number[], text: string, timeoutMs = 60_000): Promise<number[]> {
+  const before = new Map(users.map((u) => [u, tg.world.botMessages(u).length]));
+  const sent = new Map<number, number>();
+  for (const u of users) {
+    tg.sendText(u, text);
+    sent.set(u, performance.now());
+  }
+  const waits = new Map<number, number>();
+  const deadline = performance.now() + timeoutMs;
+  while (waits.size < users.length && performance.now() < deadline) {
+    for (const u of users) {
+      if (!waits.has(u) && tg.world.botMessages(u).length > before.get(u)!) waits.set(u, performance.now() - sent.get(u)!);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  if (waits.size < users.length) throw new Error(`${users.length - waits.size} of ${users.length} users got no answer within ${timeoutMs / 1000} s`);
+  return [...waits.values()];
+}
+
+export async function botBench(): Promise<void> {
+  const urls = loadBenchServiceUrls();
+  const minio = loadMinioConfig();
+  const temporal = loadTemporalConfig();
+  const run = randomBytes(3).toString('hex');
+  const sandboxes = await startSandboxes(['telegram'], { ports: { telegram: 0 } });
+  const tg = sandboxes.telegram!;
+  const prisma = createPrisma(urls.databaseUrl);
+  const base = 7_200_000_000 + (Number.parseInt(run, 16) % 100_000) * 1000;
+  const users = Array.from({ length: BURST + 1 + OTHERS }, (_, i) => base + i);
+  for (const id of users) {
+    tg.world.user(id);
+    await upsertUser(prisma, { telegramId: id });
+  }
+  const [burst, slow, others] = [users.slice(0, BURST), users[BURST]!, users.slice(BURST + 1)];
+  const secret = randomBytes(24).toString('hex');
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...sandboxes.env,
+    DATABASE_URL: urls.databaseUrl,
+    REDIS_URL: urls.redisUrl,
+    MINIO_ENDPOINT: minio.endPoint,
+    MINIO_PORT: String(minio.port),
+    MINIO_ACCESS_KEY: minio.accessKey,
+    MINIO_SECRET_KEY: minio.secretKey,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_TASK_QUEUE: `aisha-bench-bot-${run}`,
+    LOG_LEVEL: 'info',
+  };
+  try {
+    for (const mode of ['polling', 'webhook'] as const) {
+      const port = await freeLoopbackPort();
+      const procs = new ProcessGroup({ env, readyTimeoutMs: 120_000 });
+      const modeEnv: Record<string, string> = mode === 'webhook' ? { BOT_MODE: 'webhook', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, TELEGRAM_WEBHOOK_SECRET: secret } : { BOT_MODE: 'polling' };
+      await procs.start('bot', 'bot/main.ts', { ...modeEnv, HTTP_PORT: String(port) }, mode === 'webhook' ? READY_LINE.bot : 'long polling started');
+      try {
+        await answerTimes(tg, burst.slice(0, 10), '/balance'); // warm: connections, prepared statements
+        const all = await answerTimes(tg, burst, '/balance');
+        process.stdout.write(goalRow(`P7 ${mode}: ${BURST} users' /balance at once`, `p99 ${percentile(all, 99).toFixed(0)} ms (p50 ${percentile(all, 50).toFixed(0)})`, 'p99 ≤ 300 ms', percentile(all, 99) <= 300));
+        const alone = await answerTimes(tg, others, '/balance');
+        tg.knobs.slowChats = { [slow]: SLOW_MS };
+        tg.sendText(slow, '/balance');
+        await new Promise((r) => setTimeout(r, 100));
+        const behind = await answerTimes(tg, others, '/balance');
+        tg.knobs.slowChats = {};
+        const delay = percentile(behind, 50) - percentile(alone, 50);
+        process.stdout.write(
+          goalRow(
+            `P7 ${mode}: ${OTHERS} users behind one ${SLOW_MS / 1000} s chat`,
+            `p99 ${percentile(behind, 99).toFixed(0)} ms, p50 +${Math.max(0, delay).toFixed(0)} ms over the same users alone (p50 ${percentile(alone, 50).toFixed(0)})`,
+            'p99 ≤ 300 ms, not delayed',
+            percentile(behind, 99) <= 300,
+          ),
+        );
+      } finally {
+        await procs.stopAll('SIGTERM');
+      }
+    }
+  } finally {
+    await sandboxes.stop();
+    await prisma.$disconnect();
+  }
+}
