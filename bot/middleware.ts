@@ -27,7 +27,7 @@ export class UpdateInProgressError extends Error {
  * (the chaos drill: a bot killed mid-update used to lose it, a paid Stars
  * payment included). Paid actions are idempotent by workflow id as well.
  */
-export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', processingSeconds = 30, doneSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
+export function handleUpdatesOnce(redis: Redis, { prefix = 'aisha:update:', processingSeconds = 15, doneSeconds = 24 * 3600 } = {}): MiddlewareFn<AppContext> {
   return async (ctx, next) => {
     const key = `${prefix}${ctx.me.id}:${ctx.update.update_id}`;
     if ((await redis.set(key, 'processing', 'EX', processingSeconds, 'NX')) !== 'OK') {
