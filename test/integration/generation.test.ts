@@ -56,8 +56,8 @@ describe('image generation through the bot (FAL, OpenAI, Telegram stand-ins; rea
     for (const img of images) expect((await minio.statObject('generations', img.objectKey)).size).toBeGreaterThan(1000);
     await eventually(async () => (await getBalance(stack.prisma, user.id)) === 292);
     expect(await ledgerSum(stack.prisma, user.id)).toBe(292);
-    // the buttons message: favourite works on one's own image
-    const buttons = msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data.startsWith('if:')))!;
+    // the buttons message (sent after the album, so it may come a moment later): favourite works on one's own image
+    const buttons = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data.startsWith('if:'))));
     const fav = buttons.reply_markup!.inline_keyboard.flat().find((b) => 'callback_data' in b && b.callback_data.startsWith('if:')) as { callback_data: string };
     tg().pressButton(id, buttons.message_id, fav.callback_data);
     await eventually(async () => (await stack.prisma.image.count({ where: { userId: user.id, isFavorite: true } })) === 1);
