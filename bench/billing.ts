@@ -16,7 +16,9 @@ import { installTemporalRuntime } from '../lib/temporal-runtime';
 import { bundleWorkflows, createWorkers, runWorkers } from '../workers/create-workers';
 import { settleSignal } from '../workflows/billing-api';
 import type { billingWorkflow } from '../workflows/billing';
-import { measure, printRow } from './stats';
+import { startCeiling } from './ceiling/worker';
+import { historyCosts } from './histories';
+import { goalRow, measure, printRow, type Figures } from './stats';
 
 export async function billingBench(): Promise<void> {
   installTemporalRuntime(createLogger({ level: 'error' }), 'ERROR');
@@ -63,7 +65,9 @@ export async function billingBench(): Promise<void> {
     if (refund > 0) await applyLedgerEntry(prisma, { userId, kind: 'REFUND', amount: refund, idempotencyKey: `${jobId}:refund`, jobId });
   };
 
+  const ceiling = await startCeiling();
   try {
+    let last: { baseline: Figures; temporal: Figures; concurrency: number } | undefined;
     for (const [total, concurrency] of [
       [100, 1],
       [300, 10],
@@ -73,8 +77,26 @@ export async function billingBench(): Promise<void> {
       printRow(`baseline: charge+refund in SQL, ${concurrency} caller(s)`, baseline);
       const temporal = await measure(total, concurrency, op(`c${concurrency}`));
       printRow(`billing workflow charge+settle, ${concurrency} caller(s)`, temporal, baseline);
+      last = { baseline, temporal, concurrency };
     }
+    const { baseline, temporal, concurrency } = last!;
+    // The engine's ceiling for this shape: empty workflows with as many activities as a billing run has.
+    const costs = await historyCosts(client, `bill-gen-bench-${run}-c${concurrency}-1`);
+    const empty = await ceiling.measure(costs.activities, 400, concurrency);
+    printRow(`empty workflow, ${costs.activities} activities, ${concurrency} callers`, empty);
+    const ofSql = temporal.opsPerSecond / baseline.opsPerSecond;
+    const ofCeiling = temporal.opsPerSecond / empty.opsPerSecond;
+    const bar = Math.min(0.5 * baseline.opsPerSecond, 0.9 * empty.opsPerSecond);
+    process.stdout.write(
+      goalRow(
+        `P6 billing charge+settle, ${concurrency} callers`,
+        `${temporal.opsPerSecond.toFixed(1)} ops/s = ${(ofSql * 100).toFixed(0)} % of SQL (${baseline.opsPerSecond.toFixed(0)}/s), ${(ofCeiling * 100).toFixed(0)} % of the engine ceiling (${empty.opsPerSecond.toFixed(1)}/s); ${costs.actions} actions, ${costs.workflowTasks} workflow tasks per run`,
+        '≥ 50 % of SQL, or ≥ 90 % of the ceiling if lower',
+        temporal.opsPerSecond >= bar,
+      ),
+    );
   } finally {
+    await ceiling.stop();
     for (const w of workers.values()) if (w.getState() === 'RUNNING') w.shutdown();
     await running;
     await connection.close();

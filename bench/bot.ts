@@ -4,13 +4,14 @@
 // calls take 5 s sends one, and 50 others send theirs right after. Latency is
 // from the user's message to the bot's answer appearing in the chat.
 import { randomBytes } from 'node:crypto';
-import { loadBenchServiceUrls, loadMinioConfig, loadTemporalConfig } from '../lib/config';
+import { loadBenchServiceUrls } from '../lib/config';
 import { upsertUser } from '../lib/db/users';
 import { createPrisma } from '../lib/prisma';
 import { startSandboxes } from '../sandbox';
 import { ProcessGroup, READY_LINE } from '../sandbox/processes';
 import type { TelegramSandbox } from '../sandbox/telegram/server';
 import { freeLoopbackPort } from '../workers/metrics-server';
+import { benchServiceEnv } from './processes';
 import { goalRow, percentile } from './stats';
 
 const BURST = 200;
@@ -39,8 +40,6 @@ async function answerTimes(tg: TelegramSandbox, users: number[], text: string, t
 
 export async function botBench(): Promise<void> {
   const urls = loadBenchServiceUrls();
-  const minio = loadMinioConfig();
-  const temporal = loadTemporalConfig();
   const run = randomBytes(3).toString('hex');
   const sandboxes = await startSandboxes(['telegram'], { ports: { telegram: 0 } });
   const tg = sandboxes.telegram!;
@@ -53,20 +52,8 @@ export async function botBench(): Promise<void> {
   }
   const [burst, slow, others] = [users.slice(0, BURST), users[BURST]!, users.slice(BURST + 1)];
   const secret = randomBytes(24).toString('hex');
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    ...sandboxes.env,
-    DATABASE_URL: urls.databaseUrl,
-    REDIS_URL: urls.redisUrl,
-    MINIO_ENDPOINT: minio.endPoint,
-    MINIO_PORT: String(minio.port),
-    MINIO_ACCESS_KEY: minio.accessKey,
-    MINIO_SECRET_KEY: minio.secretKey,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: temporal.namespace,
-    TEMPORAL_TASK_QUEUE: `aisha-bench-bot-${run}`,
-    LOG_LEVEL: 'info',
-  };
+  const env = { ...benchServiceEnv(sandboxes.env, `aisha-bench-bot-${run}`), LOG_LEVEL: 'info' };
+
   try {
     for (const mode of ['polling', 'webhook'] as const) {
       const port = await freeLoopbackPort();

@@ -1,4 +1,4 @@
-import { CancellationScope, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, log, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StoredImageInput } from '../activities/generation-store';
 import type { LocalizedMessage, SendOutcome } from '../activities/telegram';
 import { callbacks } from '../vocabulary/callback-data';
@@ -56,7 +56,11 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
   };
 
-  await db.createGeneration({
+  // Overlapped (issue 18): the row, the charge and the prompt preparation run at
+  // once, the status writes beside the waits; nothing reaches FAL unless the
+  // charge went through. Histories recorded before run one step at a time.
+  const overlapped = patched('generation-overlap-v1');
+  const recording = db.createGeneration({
     generationId: input.generationId,
     userId: input.userId,
     mode: input.mode,
@@ -67,6 +71,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     unitPrice: input.unitPrice,
     referenceFileId: input.referenceFileId,
   });
+  if (!overlapped) await recording;
   const billing = billingFor({
     userId: input.userId,
     telegramId: input.telegramId,
@@ -76,8 +81,12 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     deadlineSeconds: input.deadlineSeconds + 900,
     reason: `${input.mode === 'AVATAR' ? 'avatar' : 'Imagen 4'} × ${input.numImages}`,
   });
-  const charge = await billing.charge();
+  const charging = billing.charge();
+  // The LLM may prepare the prompt while the charge is made (a refused charge costs only that call).
+  const preparing = overlapped ? buildPrompt() : null;
+  const [charge] = await Promise.all([charging, recording]);
   if (!charge.ok) {
+    await preparing;
     await notifyInsufficientFunds(input.chatId, input.language, charge.required, charge.balance);
     await db.setGenerationStatus({ generationId: input.generationId, status: 'FAILED', failureReason: 'insufficient_funds' });
     stage('failed');
@@ -88,18 +97,18 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
 
   // The progress says how long it usually takes and has its ✖️ (the same cancel as /jobs).
   const followable = followableJobs();
-  const progress: SendOutcome = reached(
-    await telegram.sendMessage({
-      ...chat,
-      message: { key: 'gen-working', params: { count: input.numImages, seconds: followable ? (input.expectedSeconds ?? 30) : 0 } },
-      buttons: followable ? [[{ label: { key: 'button-tr-cancel' }, data: callbacks.jobCancel.pack({ k: 'g', id: input.generationId }) }]] : undefined,
-    }),
-  );
+  const progressSending = telegram.sendMessage({
+    ...chat,
+    message: { key: 'gen-working', params: { count: input.numImages, seconds: followable ? (input.expectedSeconds ?? 30) : 0 } },
+    buttons: followable ? [[{ label: { key: 'button-tr-cancel' }, data: callbacks.jobCancel.pack({ k: 'g', id: input.generationId }) }]] : undefined,
+  });
+  // Before the overlap the progress was sent before the prompt was prepared; now both are awaited together.
+  const progress: SendOutcome = reached(overlapped ? (await Promise.all([progressSending, preparing]))[0] : await progressSending);
   let images: StoredImage[] = [];
   let prompt = input.prompt;
   try {
     stage('preparing');
-    prompt = await buildPrompt();
+    prompt = preparing ? await preparing : await buildPrompt();
     status.enhancedPrompt = prompt;
     const deadline = Date.now() + input.deadlineSeconds * 1000;
     for (let attempt = 1; attempt <= 2 && !cancelled; attempt++) {
@@ -113,8 +122,12 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
         numImages: input.numImages,
         webhookUrl: input.webhookUrl,
       });
-      await db.setGenerationStatus({ generationId: input.generationId, status: 'RUNNING', enhancedPrompt: prompt, falRequestId: requestId });
-      const waited = await waitForFal({ endpoint, requestId, results: falResults, pollSeconds: input.pollSeconds, deadline, cancelled: () => cancelled });
+      const marking = db.setGenerationStatus({ generationId: input.generationId, status: 'RUNNING', enhancedPrompt: prompt, falRequestId: requestId });
+      if (!overlapped) await marking;
+      const [waited] = await Promise.all([
+        waitForFal({ endpoint, requestId, results: falResults, pollSeconds: input.pollSeconds, deadline, cancelled: () => cancelled }),
+        marking,
+      ]);
       if (waited.kind !== 'done') {
         status.failureReason = waited.kind;
         break;
@@ -186,29 +199,39 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
 
   await CancellationScope.nonCancellable(async () => {
     const delivered = status.delivered;
-    await billing.settle(delivered);
+    const settling = billing.settle(delivered);
+    if (!overlapped) await settling;
     const final = cancelled ? 'cancelled' : delivered === 0 ? 'failed' : delivered < input.numImages ? 'partial' : 'completed';
-    await db.setGenerationStatus({
+    const closing = db.setGenerationStatus({
       generationId: input.generationId,
       status: final === 'cancelled' ? 'CANCELLED' : final === 'failed' ? 'FAILED' : final === 'partial' ? 'PARTIAL' : 'COMPLETED',
       failureReason: status.failureReason,
     });
+    if (!overlapped) await closing;
     stage(final);
     noteInMemo({ outcome: final, delivered, failureReason: status.failureReason });
-    const refunded = (input.numImages - delivered) * input.unitPrice;
-    const outcome: LocalizedMessage | null =
-      final === 'completed'
-        ? null
-        : final === 'partial'
-          ? { key: 'gen-partial', params: { delivered, requested: input.numImages, refunded } }
-          : { key: final === 'cancelled' ? 'gen-cancelled' : 'gen-failed', params: { refunded } };
-    if (blocked) return; // nobody to tell
-    if (followable) {
-      // The outcome is a new message under the request (edits do not notify); the progress goes away.
-      await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
-      if (outcome) await telegram.sendMessage({ ...chat, message: outcome, replyTo: input.replyTo });
-    } else if (outcome) await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
-    else await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
+    // Overlapped: the settle signal, the row's final status and the chat's last message go out together.
+    await Promise.all([settling, closing, tell()]);
+
+    async function tell(): Promise<void> {
+      const refunded = (input.numImages - delivered) * input.unitPrice;
+      const outcome: LocalizedMessage | null =
+        final === 'completed'
+          ? null
+          : final === 'partial'
+            ? { key: 'gen-partial', params: { delivered, requested: input.numImages, refunded } }
+            : { key: final === 'cancelled' ? 'gen-cancelled' : 'gen-failed', params: { refunded } };
+      if (blocked) return; // nobody to tell
+      if (followable) {
+        // The outcome is a new message under the request (edits do not notify); the progress goes away.
+        if (overlapped) await Promise.all([telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId }), outcome && telegram.sendMessage({ ...chat, message: outcome, replyTo: input.replyTo })]);
+        else {
+          await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
+          if (outcome) await telegram.sendMessage({ ...chat, message: outcome, replyTo: input.replyTo });
+        }
+      } else if (outcome) await telegram.editMessage({ ...chat, messageId: progress.messageId, message: outcome });
+      else await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
+    }
   });
   return status;
 

@@ -145,3 +145,26 @@ export function toSegments(bursts: Burst[], language: 'en' | 'ru'): Segment[] {
   }
   return segments;
 }
+
+/**
+ * Seconds of an Ogg/Opus file read from its container alone (no decoding):
+ * the last page's granule position (48 kHz samples) less the OpusHead
+ * pre-skip. Null when the data is not Ogg/Opus.
+ */
+export function oggOpusSeconds(data: Buffer): number | null {
+  if (data.subarray(0, 4).toString('latin1') !== 'OggS') return null;
+  const head = data.indexOf('OpusHead', 0, 'latin1');
+  if (head < 0 || head > 200) return null;
+  const preSkip = data.readUInt16LE(head + 10);
+  const last = data.lastIndexOf('OggS', data.length - 27, 'latin1');
+  if (last < 0) return null;
+  const granule = Number(data.readBigUInt64LE(last + 6));
+  return Math.max(0, granule - preSkip) / 48_000;
+}
+
+/** Words every 2 s over `seconds` of audio, as if one steady voice spoke (for a stand-in that does not decode). */
+export function steadyBursts(seconds: number): Burst[] {
+  const bursts: Burst[] = [];
+  for (let t = 0; t + 1 <= seconds; t += 2) bursts.push({ start: t, end: t + 1, hz: BAND_HZ * (1 + ((t / 2) % 8)) });
+  return bursts;
+}

@@ -27,6 +27,8 @@ export interface OpenAIKnobs {
   latencyMs: number;
   /** Transcriptions also wait this long per second of audio. */
   latencyPerAudioSecondMs: number;
+  /** Benches: take an Ogg/Opus file's length from its container and answer placeholder words (no decoding, no CPU per request). */
+  transcribeWithoutDecoding: boolean;
   /** The next N /v1 requests get 429 with `retry-after: retryAfterSeconds`. */
   fail429Next: number;
   retryAfterSeconds: number;
@@ -57,7 +59,7 @@ export interface LoggedRequest {
 }
 
 const DEFAULT_KNOBS: OpenAIKnobs = {
-  latencyMs: 0, latencyPerAudioSecondMs: 0, fail429Next: 0, retryAfterSeconds: 1, fail5xxNext: 0, rate429: 0, rate5xx: 0, refuseNext: 0,
+  latencyMs: 0, latencyPerAudioSecondMs: 0, transcribeWithoutDecoding: false, fail429Next: 0, retryAfterSeconds: 1, fail5xxNext: 0, rate429: 0, rate5xx: 0, refuseNext: 0,
 };
 /** Requests bigger than this are drained and answered 413 (files themselves are limited to 25 MiB). */
 const MAX_BODY_BYTES = MAX_FILE_BYTES + 2 * 1024 * 1024;
@@ -119,7 +121,8 @@ export class OpenAISandbox {
 
   setKnobs(patch: Partial<OpenAIKnobs>): OpenAIKnobs {
     for (const [k, v] of Object.entries(patch)) {
-      if (!(k in DEFAULT_KNOBS) || typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw badRequest(`Invalid knob '${k}'.`, k);
+      const valid = typeof DEFAULT_KNOBS[k as keyof OpenAIKnobs] === 'boolean' ? typeof v === 'boolean' : typeof v === 'number' && Number.isFinite(v) && v >= 0;
+      if (!(k in DEFAULT_KNOBS) || !valid) throw badRequest(`Invalid knob '${k}'.`, k);
     }
     return Object.assign(this.knobs, patch);
   }
@@ -204,7 +207,7 @@ export class OpenAISandbox {
         const parts = parseMultipart(body, type);
         entry.body = Object.fromEntries(parts.map((p) => [p.name, p.filename === undefined ? p.data.toString('utf8') : { filename: p.filename, size: p.data.length, contentType: p.contentType }]));
         entry.model = parts.find((p) => p.name === 'model')?.data.toString('utf8');
-        const result = await createTranscription(parts, total);
+        const result = await createTranscription(parts, total, { withoutDecoding: this.knobs.transcribeWithoutDecoding });
         if (this.knobs.latencyPerAudioSecondMs) await sleep(this.knobs.latencyPerAudioSecondMs * result.duration);
         return reply(200, result.contentType === 'application/json' ? JSON.parse(result.body) : result.body, result.contentType);
       }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planChunks, rmsToDb } from '../../lib/audio-plan';
-import { decodeAudio, findBursts, SAMPLE_RATE, SEGMENT_PAUSE_S, toSegments } from '../../sandbox/openai/audio';
+import { decodeAudio, findBursts, oggOpusSeconds, SAMPLE_RATE, SEGMENT_PAUSE_S, toSegments } from '../../sandbox/openai/audio';
 import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
 
 const probeDuration = (path: string) =>
@@ -51,6 +51,13 @@ describe('test/helpers makeSpeechAudio', () => {
     expect(Math.abs(probeDuration(audio.path) - 60)).toBeLessThanOrEqual(0.1);
     const { segments } = await transcribe(audio, 'mp3');
     expect(segments.flatMap((s) => s.words.map((w) => w.word))).toEqual(audio.words);
+  });
+
+  it('the stand-in can read an Ogg/Opus length from the container alone (its no-decoding bench mode); MP3 is not Ogg', async () => {
+    const ogg = await makeSpeechAudio({ seconds: 37, dir: join(dir, 'len'), seed: 3 });
+    expect(Math.abs(oggOpusSeconds(readFileSync(ogg.path))! - probeDuration(ogg.path))).toBeLessThanOrEqual(0.05);
+    const mp3 = await makeSpeechAudio({ seconds: 5, dir: join(dir, 'len-mp3'), seed: 3, format: 'mp3' });
+    expect(oggOpusSeconds(readFileSync(mp3.path))).toBeNull();
   });
 
   it('gives the same file for the same seed and other words for another', async () => {
