@@ -4,6 +4,7 @@ import { falWebhookBench } from './fal-webhooks';
 import { generationBench } from './generation';
 import { ledgerBench } from './ledger';
 import { transcriptionBench } from './transcription';
+import { waitingBench } from './waiting';
 
 /** In the order `npm run bench` runs them (issue 18's P1–P7 across them). */
 export const benches: Record<string, () => Promise<void>> = {
@@ -12,5 +13,6 @@ export const benches: Record<string, () => Promise<void>> = {
   generation: generationBench, // P1, P2, P2b, P2c
   transcription: transcriptionBench, // P3 (and P2c for a transcription)
   'fal-webhooks': () => falWebhookBench(), // P4
+  waiting: waitingBench, // P5
   bot: botBench, // P7
 };
