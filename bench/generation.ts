@@ -20,8 +20,9 @@ import type { generationWorkflow } from '../workflows/generation';
 import type { GenerationInput } from '../workflows/generation-api';
 import { startCeiling } from './ceiling/worker';
 import { describeCosts, historyCosts } from './histories';
-import { benchServiceEnv, cpuMs, startStandInsProcess, startWorkerProcess } from './processes';
+import { benchServiceEnv, startStandInsProcess, startWorkerProcess } from './processes';
 import { goalRow, measure, printRow } from './stats';
+import { cpuMs } from './worker-probes';
 
 /** Upstream latency on a generation's critical path: enhance 1 s + FAL 3 s + quality check 1 s. */
 const CRITICAL_PATH_MS = 1000 + 3000 + 1000;

@@ -2,9 +2,8 @@
 // figure of one is not the CPU of another: the stand-ins (`npm run sandbox`)
 // in one child, the real worker (`npm run worker`, workers/main.ts) in
 // another, and the bench (clients, timing) in this one. CPU per process is read
-// from /proc/<pid>/stat.
+// from /proc/<pid>/stat (bench/worker-probes.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,6 @@ import { cleanupScheduleId } from '../workers/cleanup-schedule';
 import { freeLoopbackPort } from '../workers/metrics-server';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** The variables every app process of a bench gets: the local services, the stand-ins, a private task queue. */
 export function benchServiceEnv(standIns: Record<string, string>, taskQueue: string): Record<string, string> {
@@ -37,20 +35,6 @@ export function benchServiceEnv(standIns: Record<string, string>, taskQueue: str
     METRICS_PORT: '0',
     LOG_LEVEL: 'info', // as in production; its ready line is an info line
   };
-}
-
-/** CPU time (user + system) a process has used so far, in ms. */
-export async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) — utime and stime are the 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-/** Resident memory of a process, in MB. */
-export async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 export interface StandInsProcess {

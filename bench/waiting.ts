@@ -18,7 +18,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { createFalWebhookHandler } from '../bot/fal-webhook';
-import { loadBenchServiceUrls, loadConfig, loadMinioConfig, loadTemporalConfig } from '../lib/config';
+import { loadConfig } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
 import { createFalWebhookVerifier } from '../lib/fal-webhook';
@@ -33,6 +33,7 @@ import { freeLoopbackPort } from '../workers/metrics-server';
 import { falWebhookUrl } from '../workflows/fal-api';
 import type { generationWorkflow } from '../workflows/generation';
 import type { GenerationInput } from '../workflows/generation-api';
+import { benchServiceEnv } from './processes';
 import { goalRow, measure, printRow } from './stats';
 import { cpuMs, defaultStickyCache, falQueue, memoryBreakdown, memoryMb } from './worker-probes';
 import { avatarStages, endTrainings, makeTrainingUsers, startTrainings, trainingPhoto, usersHoldingCharges, type TrainingFleet } from './waiting-trainings';
@@ -87,26 +88,9 @@ export async function waitingBench(): Promise<void> {
   Object.assign(fal.knobs, { imageJobMs: 3000, queueMs: 0, trainingJobMs: TRAINING_JOB_MS });
   Object.assign(sandboxes.openai!.knobs, { latencyMs: 1000 });
 
-  const urls = loadBenchServiceUrls();
   const metricsPort = await freeLoopbackPort();
-  const minio = loadMinioConfig();
-  const temporal = loadTemporalConfig();
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    ...sandboxes.env,
-    DATABASE_URL: urls.databaseUrl,
-    REDIS_URL: urls.redisUrl,
-    MINIO_ENDPOINT: minio.endPoint,
-    MINIO_PORT: String(minio.port),
-    MINIO_ACCESS_KEY: minio.accessKey,
-    MINIO_SECRET_KEY: minio.secretKey,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: temporal.namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    // As deployed: /metrics on (the SDK's Prometheus exporter is part of the worker's memory), info logs.
-    METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: 'info',
-  };
+  // As deployed: /metrics on (the SDK's Prometheus exporter is part of the worker's memory), info logs.
+  const env = { ...benchServiceEnv(sandboxes.env, taskQueue), METRICS_PORT: String(metricsPort) };
   const workerEnv = settings.workerEnv;
   const config = loadConfig(env);
   const pollSeconds = settings.pollSeconds ?? config.fal.pollIntervalSeconds;
