@@ -4,23 +4,17 @@
 // PostgreSQL/MinIO/Redis/Temporal; FAL's signed webhooks reach the workflows
 // through the production handler served here. Timed from the workflow's start
 // to its result (images delivered, billing settled).
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { Client } from '@temporalio/client';
-import { createFalWebhookHandler } from '../bot/fal-webhook';
 import { loadConfig } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
-import { createFalWebhookVerifier } from '../lib/fal-webhook';
 import { createLogger } from '../lib/logger';
 import { createPrisma } from '../lib/prisma';
 import { createRedis } from '../lib/redis';
-import { falWebhookUrl } from '../workflows/fal-api';
-import type { generationWorkflow } from '../workflows/generation';
-import type { GenerationInput } from '../workflows/generation-api';
 import { startCeiling } from './ceiling/worker';
 import { describeCosts, historyCosts } from './histories';
 import { benchServiceEnv, startStandInsProcess, startWorkerProcess } from './processes';
+import { runGeneration, serveFalWebhooks } from './generation-job';
 import { goalRow, measure, printRow } from './stats';
 import { cpuMs } from './worker-probes';
 
@@ -41,10 +35,7 @@ export async function generationBench(): Promise<void> {
   const prisma = createPrisma(config.databaseUrl);
   const redis = createRedis(config.redisUrl);
   const client: Client = worker.client;
-  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal: client, prisma, redis, logger });
-  const webhookServer = http.createServer((req, res) => void falWebhook(req, res));
-  await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
-  const publicBaseUrl = `http://127.0.0.1:${(webhookServer.address() as { port: number }).port}`;
+  const webhooks = await serveFalWebhooks({ jwksUrl: config.fal.jwksUrl, client, prisma, redis, logger });
   const ceiling = await startCeiling();
 
   const run = worker.taskQueue.slice(-8);
@@ -59,31 +50,7 @@ export async function generationBench(): Promise<void> {
   );
   const ids: string[] = [];
   const job = async (i: number) => {
-    const user = users[i % users.length]!;
-    const generationId = randomUUID();
-    const input: GenerationInput = {
-      generationId,
-      userId: user.id,
-      telegramId: user.telegramId,
-      chatId: user.telegramId,
-      language: 'en',
-      mode: 'IMAGEN4',
-      prompt: `a lighthouse in a storm, variant ${i}`,
-      aspectRatio: '1:1',
-      numImages: 1,
-      unitPrice: 4,
-      pollSeconds: 30,
-      deadlineSeconds: 900,
-      qualityThreshold: 1,
-      webhookUrl: falWebhookUrl(publicBaseUrl, `gen-${generationId}`),
-    };
-    ids.push(`gen-${generationId}`);
-    const status = await client.workflow.execute<typeof generationWorkflow>('generationWorkflow', {
-      taskQueue: worker.taskQueue,
-      workflowId: `gen-${generationId}`,
-      args: [input],
-    });
-    if (status.delivered !== 1) throw new Error(`job ${i} delivered ${status.delivered}`);
+    ids.push(await runGeneration(client, { taskQueue: worker.taskQueue, publicBaseUrl: webhooks.publicBaseUrl, user: users[i % users.length]!, variant: i }));
   };
 
   try {
@@ -136,7 +103,6 @@ export async function generationBench(): Promise<void> {
     await standIns.stop();
     redis.disconnect();
     await prisma.$disconnect();
-    webhookServer.closeAllConnections();
-    await new Promise((r) => webhookServer.close(r));
+    await webhooks.close();
   }
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadBenchServiceUrls, loadConfig, loadMinioConfig, loadTemporalConfig, type Config } from '../lib/config';
+import { loadConfig, type Config } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
 import { createLogger, type Logger } from '../lib/logger';
@@ -13,6 +13,7 @@ import { installTemporalRuntime } from '../lib/temporal-runtime';
 import { startSandboxes, type RunningSandboxes } from '../sandbox';
 import { bundleWorkflows, createWorkers, runWorkers } from '../workers/create-workers';
 import { createActivityDeps } from '../workers/dependencies';
+import { benchServiceEnv } from './processes';
 
 export interface BenchStack {
   run: string;
@@ -29,24 +30,10 @@ export interface BenchStack {
 export async function startBenchStack(name: string): Promise<BenchStack> {
   const logger = createLogger({ level: 'error' });
   installTemporalRuntime(logger, 'ERROR');
-  const temporalConfig = loadTemporalConfig();
-  const minio = loadMinioConfig();
   const run = randomBytes(4).toString('hex');
   const sandboxes = await startSandboxes(['telegram', 'fal', 'openai'], { ports: { telegram: 0, fal: 0, openai: 0 } });
-  const urls = loadBenchServiceUrls();
-  const config = loadConfig({
-    ...sandboxes.env,
-    DATABASE_URL: urls.databaseUrl,
-    REDIS_URL: urls.redisUrl,
-    MINIO_ENDPOINT: minio.endPoint,
-    MINIO_PORT: String(minio.port),
-    MINIO_ACCESS_KEY: minio.accessKey,
-    MINIO_SECRET_KEY: minio.secretKey,
-    TEMPORAL_ADDRESS: temporalConfig.address,
-    TEMPORAL_NAMESPACE: temporalConfig.namespace,
-    TEMPORAL_TASK_QUEUE: `aisha-bench-${name}-${run}`,
-    LOG_LEVEL: 'error',
-  });
+  const config = loadConfig({ ...benchServiceEnv(sandboxes.env, `aisha-bench-${name}-${run}`), LOG_LEVEL: 'error' });
+
   await ensureBuckets(createMinio(config.minio));
   const deps = createActivityDeps(config, logger);
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });

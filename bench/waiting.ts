@@ -14,14 +14,11 @@
 //   BENCH_WAITING_WORKER_ENV           more variables for the worker only, `;`-separated:
 //                                      'NODE_OPTIONS=--max-old-space-size=1024;MALLOC_ARENA_MAX=2'
 //   BENCH_WAITING_MAX_MINUTES          measure with what waits by then (default 60)
-import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { createFalWebhookHandler } from '../bot/fal-webhook';
 import { loadConfig } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
-import { createFalWebhookVerifier } from '../lib/fal-webhook';
 import { createLogger } from '../lib/logger';
 import { createMinio, ensureBuckets } from '../lib/minio';
 import { createPrisma } from '../lib/prisma';
@@ -30,10 +27,8 @@ import { startSandboxes } from '../sandbox';
 import { alive, ProcessGroup, READY_LINE } from '../sandbox/processes';
 import { cleanupScheduleId } from '../workers/cleanup-schedule';
 import { freeLoopbackPort } from '../workers/metrics-server';
-import { falWebhookUrl } from '../workflows/fal-api';
-import type { generationWorkflow } from '../workflows/generation';
-import type { GenerationInput } from '../workflows/generation-api';
 import { benchServiceEnv } from './processes';
+import { runGeneration, serveFalWebhooks } from './generation-job';
 import { goalRow, measure, printRow } from './stats';
 import { cpuMs, defaultStickyCache, falQueue, memoryBreakdown, memoryMb } from './worker-probes';
 import { avatarStages, endTrainings, makeTrainingUsers, startTrainings, trainingPhoto, usersHoldingCharges, type TrainingFleet } from './waiting-trainings';
@@ -100,10 +95,8 @@ export async function waitingBench(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   // FAL's signed webhooks reach the workflows through the production handler, as in the bot.
-  const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal: client, prisma, redis, logger });
-  const webhookServer = http.createServer((req, res) => void falWebhook(req, res));
-  await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
-  const publicBaseUrl = `http://127.0.0.1:${(webhookServer.address() as { port: number }).port}`;
+  const webhooks = await serveFalWebhooks({ jwksUrl: config.fal.jwksUrl, client, prisma, redis, logger });
+  const { publicBaseUrl } = webhooks;
   const procs = new ProcessGroup({ env, readyTimeoutMs: 180_000 });
   let fleet: TrainingFleet | undefined;
 
@@ -124,28 +117,7 @@ export async function waitingBench(): Promise<void> {
         return { id: user.id, telegramId };
       }),
     );
-    const generation = async (i: number) => {
-      const user = genUsers[i % genUsers.length]!;
-      const generationId = randomUUID();
-      const input: GenerationInput = {
-        generationId,
-        userId: user.id,
-        telegramId: user.telegramId,
-        chatId: user.telegramId,
-        language: 'en',
-        mode: 'IMAGEN4',
-        prompt: `a lighthouse in a storm, variant ${i}`,
-        aspectRatio: '1:1',
-        numImages: 1,
-        unitPrice: 4,
-        pollSeconds: 30,
-        deadlineSeconds: 900,
-        qualityThreshold: 1,
-        webhookUrl: falWebhookUrl(publicBaseUrl, `gen-${generationId}`),
-      };
-      const status = await client.workflow.execute<typeof generationWorkflow>('generationWorkflow', { taskQueue, workflowId: `gen-${generationId}`, args: [input] });
-      if (status.delivered !== 1) throw new Error(`generation ${i} delivered ${status.delivered}`);
-    };
+    const generation = (i: number) => runGeneration(client, { taskQueue, publicBaseUrl, user: genUsers[i % genUsers.length]!, variant: i });
     await measure(2, 1, generation); // warm: the worker's caches, connections, prepared statements
     const idle = await measure(settings.generations, 1, generation);
     printRow('generation, idle worker (end to end)', idle);
@@ -276,8 +248,7 @@ export async function waitingBench(): Promise<void> {
     await connection.close();
     redis.disconnect();
     await prisma.$disconnect();
-    webhookServer.closeAllConnections();
-    await new Promise((r) => webhookServer.close(r));
+    await webhooks.close();
     await sandboxes.stop();
   }
 }
