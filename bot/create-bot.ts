@@ -21,10 +21,12 @@ import { privateOnlyFeature } from './features/private-only';
 import { profileFeature } from './features/profile';
 import { startFeature } from './features/start';
 import { topupFeature } from './features/topup';
+import { summaryFeature } from './features/summary';
 import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
 import { waitingFeature } from './features/waiting';
 import { noteSentMessages } from '../lib/chat-position';
+import { isServiceOutage } from '../lib/outage';
 import { handleUpdatesOnce, noteChatBottom, rateLimitPerUser, recordActivity, UpdateInProgressError } from './middleware';
 import { redisSessionStorage } from './session';
 
@@ -67,6 +69,12 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
         if (config.telegram.mode === 'webhook') throw err;
         return;
       }
+      // A service that is down for a moment (PostgreSQL or Temporal restarting, Redis gone): in webhook mode
+      // Telegram gets a 500 and delivers the update again later — late, not lost; a poller can only apologise.
+      if (config.telegram.mode === 'webhook' && isServiceOutage(err)) {
+        (ctx.logger ?? services.logger).warn({ err, updateId: ctx.update.update_id }, 'a service is unreachable; Telegram will deliver this update again');
+        throw err;
+      }
       // A Stars payment must not be lost: in webhook mode the error reaches Telegram (HTTP 500), which redelivers it.
       if (ctx.message?.successful_payment && config.telegram.mode === 'webhook') {
         (ctx.logger ?? services.logger).error({ err, updateId: ctx.update.update_id }, 'payment update failed; Telegram will redeliver it');
@@ -99,7 +107,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       getSessionKey: (ctx) => (ctx.from ? String(ctx.from.id) : undefined),
     }),
   );
-  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, waitingFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, adminFeature, galleryFeature, profileFeature, menuFeature, createChoiceFeature, unhandledFeature);
+  bot.use(privateOnlyFeature, startFeature, helpFeature, jobsFeature, balanceFeature, topupFeature, waitingFeature, generateFeature, imageActionsFeature, avatarFeature, cancelFeature, avatarManageFeature, transcribeFeature, summaryFeature, adminFeature, galleryFeature, profileFeature, menuFeature, createChoiceFeature, unhandledFeature);
 
   // Polling reports errors here; webhook mode relies on the boundary above (grammY's bot.catch is polling-only).
   bot.catch((err) => apologize(err.ctx, err.error));

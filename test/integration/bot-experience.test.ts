@@ -11,6 +11,8 @@ import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from '../../bot/http-server';
 import { handleUpdatesOnce, UpdateInProgressError } from '../../bot/middleware';
 import { getBalance } from '../../lib/db/ledger';
 import { createLogger } from '../../lib/logger';
+import { createPrisma } from '../../lib/prisma';
+import { freeLoopbackPort } from '../../workers/metrics-server';
 import { TEST_BOT_INFO, uniqueTelegramId } from '../helpers/config';
 import { buttonData, eventually, startStack, type Stack } from '../helpers/stack';
 
@@ -154,6 +156,28 @@ describe('bot experience: help, menus, limits, jobs, sessions, redelivery, error
     });
     await survivor.handleUpdate(update);
     expect(handled).toBe(1);
+  });
+
+  it('an update that meets a database outage in webhook mode is refused, so Telegram delivers it again, and the redelivery is handled: no apology, nothing lost', async () => {
+    const id = uniqueTelegramId();
+    await onboard(id);
+    const webhook = { ...stack.config, telegram: { ...stack.config.telegram, mode: 'webhook' as const } };
+    const services = { config: webhook, logger: stack.logger, prisma: stack.prisma, temporal: stack.temporal, i18n: stack.i18n, redis: stack.redis, storage: stack.storage };
+    // This instance's PostgreSQL is unreachable (a real client on a port nothing listens on), as during a restart.
+    const unreachable = createPrisma(`postgresql://aisha:aisha@127.0.0.1:${await freeLoopbackPort()}/aisha`);
+    try {
+      const cutOff = createBot({ ...services, prisma: unreachable }, { botInfo: TEST_BOT_INFO });
+      const healthy = createBot(services, { botInfo: TEST_BOT_INFO });
+      const update = { update_id: 900_000_000 + Math.floor(Math.random() * 90_000_000), message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: { id, type: 'private', first_name: 'A' }, from: { id, is_bot: false, first_name: 'A' }, text: '/balance', entities: [{ type: 'bot_command', offset: 0, length: 8 }] } } as Update;
+      const before = msgs(id).length;
+      await expect(cutOff.handleUpdate(update)).rejects.toThrow(/reach database|ECONNREFUSED/);
+      await sleep(500);
+      expect(msgs(id).slice(before).map(textOf)).toEqual([]); // no apology: Telegram keeps the update
+      await healthy.handleUpdate(update);
+      expect(textOf(await eventually(() => msgs(id).slice(before).find((m) => textOf(m).includes('💰 Баланс'))))).toContain('100');
+    } finally {
+      await unreachable.$disconnect();
+    }
   });
 
   it('a bot restart in the middle of avatar creation: the flow continues where it was', async () => {
