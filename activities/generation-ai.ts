@@ -177,7 +177,7 @@ const isHttpUrl = (url: unknown): url is string => {
  * rethrown as they are (Temporal retries); refusals, unusable answers and
  * rejected requests are non-retryable.
  */
-function openaiFailure(err: unknown, purpose: string): unknown {
+export function openaiFailure(err: unknown, purpose: string): unknown {
   if (err instanceof StructuredOutputError) {
     const type = err.kind === 'refusal' ? GenerationAiErrors.llmRefused : GenerationAiErrors.llmUnusable;
     return ApplicationFailure.create({ message: err.message, type, nonRetryable: true, cause: err });

@@ -20,6 +20,7 @@ import { createGenerationStoreActivities } from './generation-store';
 import { createLedgerActivities } from './ledger';
 import { createPaymentActivities } from './payments';
 import { createPhotoActivities } from './photos';
+import { createSummaryActivities } from './summary';
 import { createTelegramActivities } from './telegram';
 import { createTranscriptionActivities } from './transcription';
 import { createUserActivities } from './users';
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
   const { enhancePrompt, describeReference, assessQuality, submitGeneration, generationResult } = createGenerationAiActivities(deps);
   const { analyzeAudio, cutChunks } = createAudioActivities(deps);
   const { transcribeChunk, deliverTranscript, ...transcripts } = createTranscriptionActivities(deps);
+  const { summarizeTranscript, ...summaries } = createSummaryActivities(deps);
   return {
     main: {
       ...createUserActivities({ prisma: deps.prisma }),
@@ -60,11 +62,12 @@ export function createActivities(deps: ActivityDeps) {
       ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),
       ...generationStore,
       ...transcripts,
+      ...summaries,
       ...createCleanupActivities(deps),
     },
     telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n, redis: deps.redis }), deliverImages, deliverTranscript },
     fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage, prisma: deps.prisma }), submitGeneration, generationResult },
-    openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk },
+    openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk, summarizeTranscript },
     media: { preparePhoto, buildTrainingArchive, analyzeAudio, cutChunks },
   } satisfies Activities;
 }

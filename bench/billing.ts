@@ -31,7 +31,7 @@ export async function billingBench(): Promise<void> {
   );
   for (const u of users) await applyLedgerEntry(prisma, { userId: u.id, kind: 'GRANT', amount: 1_000_000, idempotencyKey: `bench-seed:${run}:${u.id}` });
 
-  const ledger = createLedgerActivities({ prisma, tariffs: { avatarTraining: 150, avatarImage: 5, imagenImage: 4, transcriptionMinute: 1, welcomeCredits: 0, starsPacks: [] } });
+  const ledger = createLedgerActivities({ prisma, tariffs: { avatarTraining: 150, avatarImage: 5, imagenImage: 4, transcriptionMinute: 1, transcriptSummary: 2, welcomeCredits: 0, starsPacks: [] } });
   const nativeConnection = await NativeConnection.connect({ address: temporalConfig.address });
   const workers = await createWorkers({
     connection: nativeConnection,

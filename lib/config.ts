@@ -113,6 +113,8 @@ const baseSchema = z.object({
     PRICE_AVATAR_IMAGE: int(5, 1),
     PRICE_IMAGEN_IMAGE: int(4, 1),
     PRICE_TRANSCRIPTION_MINUTE: int(1, 1),
+    /** "📋 Кратко" under a finished transcript: one LLM summary, per transcript whatever its length. */
+    PRICE_TRANSCRIPT_SUMMARY: int(2, 1),
     WELCOME_CREDITS: int(20, 0),
     STARS_PACKS: starsPacks,
 });
@@ -162,6 +164,7 @@ export interface Config {
     avatarImage: number;
     imagenImage: number;
     transcriptionMinute: number;
+    transcriptSummary: number;
     welcomeCredits: number;
     starsPacks: { id: string; stars: number; credits: number }[];
   };
@@ -243,6 +246,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       avatarImage: e.PRICE_AVATAR_IMAGE,
       imagenImage: e.PRICE_IMAGEN_IMAGE,
       transcriptionMinute: e.PRICE_TRANSCRIPTION_MINUTE,
+      transcriptSummary: e.PRICE_TRANSCRIPT_SUMMARY,
       welcomeCredits: e.WELCOME_CREDITS,
       starsPacks: e.STARS_PACKS,
     },

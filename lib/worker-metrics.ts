@@ -30,6 +30,7 @@ export interface WorkerMetrics {
 const JOB_ID_PREFIXES: [prefix: string, kind: string][] = [
   [workflowIds.generation(''), 'generation'],
   [workflowIds.transcription(''), 'transcription'],
+  [workflowIds.summary(''), 'summary'],
   [workflowIds.avatarDelete(''), 'avatar_delete'],
   [workflowIds.avatar(''), 'avatar_training'],
 ];

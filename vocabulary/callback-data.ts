@@ -104,6 +104,8 @@ export const callbacks = {
   galleryOpen: defineCallback('glo', {}),
   galleryTranscripts: defineCallback('glt', {}),
   transcriptFile: defineCallback('tf', { id: 'uuid', f: 'key' }),
+  /** "📋 Кратко": the transcript and the price shown on the button (the offer the user saw is the one charged). */
+  transcriptSummary: defineCallback('ts', { id: 'uuid', p: 'num' }),
   // Profile and language (bot/features/profile.ts).
   languageMenu: defineCallback('lm', {}),
   language: defineCallback('ln', { lang: 'key' }),

@@ -10,6 +10,8 @@ export const workflowIds = {
   avatarDelete: (avatarId: string) => `avatar-delete-${avatarId}`,
   generation: (generationId: string) => `gen-${generationId}`,
   transcription: (transcriptId: string) => `tr-${transcriptId}`,
+  /** One attempt at a transcript's summary: a fresh id per press (a redelivered press maps to the same one). */
+  summary: (summaryId: string) => `sum-${summaryId}`,
   billing: (jobWorkflowId: string) => `bill-${jobWorkflowId}`,
   topup: (telegramPaymentChargeId: string) => `topup-${telegramPaymentChargeId}`,
   adminGrant: (adminTelegramId: number, updateId: number) => `admin-grant-${adminTelegramId}-u${updateId}`,

@@ -5,7 +5,7 @@ export const UserIdKey = defineSearchAttributeKey('UserId', SearchAttributeType.
 export const JobKindKey = defineSearchAttributeKey('JobKind', SearchAttributeType.KEYWORD);
 export const JobStatusKey = defineSearchAttributeKey('JobStatus', SearchAttributeType.KEYWORD);
 
-export const JOB_KINDS = ['onboarding', 'avatar_training', 'generation', 'transcription', 'billing', 'topup', 'admin'] as const;
+export const JOB_KINDS = ['onboarding', 'avatar_training', 'generation', 'transcription', 'summary', 'billing', 'topup', 'admin'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**

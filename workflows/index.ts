@@ -7,4 +7,5 @@ export { avatarTrainingWorkflow } from './avatar-training';
 export { deleteAvatarWorkflow } from './avatar-delete';
 export { generationWorkflow } from './generation';
 export { transcriptionWorkflow } from './transcription';
+export { summaryWorkflow } from './summary';
 export { cleanupWorkflow } from './cleanup';

@@ -9,6 +9,7 @@ import type { GenerationStoreActivities } from '../activities/generation-store';
 import type { LedgerActivities } from '../activities/ledger';
 import type { PaymentActivities } from '../activities/payments';
 import type { PhotoActivities } from '../activities/photos';
+import type { SummaryActivities } from '../activities/summary';
 import type { TelegramActivities } from '../activities/telegram';
 import type { TranscriptionActivities } from '../activities/transcription';
 import type { UserActivities } from '../activities/users';
@@ -19,7 +20,7 @@ import { taskQueueName } from './task-queues';
  * a workflow: queues derive from the workflow's own (see task-queues.ts).
  */
 export function dbActivities() {
-  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & AdminActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'>>({
+  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & AdminActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'> & Omit<SummaryActivities, 'summarizeTranscript'>>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });
@@ -136,5 +137,18 @@ export function transcribeActivities() {
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+  });
+}
+
+/**
+ * A transcript's summary: one LLM call per 100 000 characters and one to merge
+ * them; 429 storms and 5xx back off for a few minutes, then the attempt fails
+ * and is refunded.
+ */
+export function summaryAiActivities() {
+  return proxyActivities<Pick<SummaryActivities, 'summarizeTranscript'>>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'openai'),
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 6 },
   });
 }

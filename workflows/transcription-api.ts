@@ -28,6 +28,8 @@ export interface TranscriptionInput {
   replyTo?: number;
   /** Seconds of work per second of audio, as observed (lib/db/estimates.ts): the estimate before the first chunk is done. */
   expectedRatio?: number;
+  /** The price of "📋 Кратко", offered under a finished transcript (PRICE_TRANSCRIPT_SUMMARY); older starts had no such button. */
+  summaryPrice?: number;
 }
 
 export type TranscriptionStage =

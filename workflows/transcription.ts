@@ -72,11 +72,11 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
    * histories edited the live message into the outcome. A notification never
    * fails the job (activities/telegram.ts).
    */
-  const showOutcome = async (message: LocalizedMessage) => {
+  const showOutcome = async (message: LocalizedMessage, buttons?: LocalizedButton[][]) => {
     if (blocked) return;
     if (followableJobs()) {
       if (progress) await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
-      await telegram.sendMessage({ ...chat, message, replyTo: input.replyTo });
+      await telegram.sendMessage({ ...chat, message, replyTo: input.replyTo, ...(buttons ? { buttons } : {}) });
     } else if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
     else await telegram.sendMessage({ ...chat, message });
   };
@@ -212,7 +212,13 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
         : final === 'cancelled'
           ? { key: 'tr-cancelled', params: { refunded: price } }
           : { key: 'tr-failed', params: { reason: status.failureReason ?? 'transcription_failed', refunded: price } };
-    await showOutcome(outcome);
+    // A transcript the user has can be summarized: the offer, with its price, under the outcome.
+    const summaryPrice = input.summaryPrice;
+    const summaryOffer: LocalizedButton[][] | undefined =
+      delivered && summaryPrice
+        ? [[{ label: { key: 'button-tr-summary', params: { price: summaryPrice } }, data: callbacks.transcriptSummary.pack({ id: transcriptId, p: summaryPrice }) }]]
+        : undefined;
+    await showOutcome(outcome, summaryOffer);
   });
   return status;
 

@@ -16,6 +16,7 @@ const REASON_CHARS = 40;
 function jobText(t: Translate, job: HistoryJob, amount: number): string {
   if (!job.found) return t('history-job', { kind: job.kind });
   if (job.kind === 'avatar') return t('history-avatar', { name: job.name });
+  if (job.kind === 'summary') return t('history-summary');
   if (job.kind === 'transcription') return t('history-transcription', { minutes: job.durationSec ? Math.max(1, Math.ceil(job.durationSec / 60)) : 0 });
   // A refund gives back some of the images: as many as its amount pays for.
   const units = job.unitPrice > 0 && Math.abs(amount) % job.unitPrice === 0 ? Math.abs(amount) / job.unitPrice : job.numImages;

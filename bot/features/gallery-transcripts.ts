@@ -40,6 +40,9 @@ galleryTranscriptsFeature.callbackQuery(callbacks.galleryTranscripts.filter, asy
     await ctx.reply(ctx.t('gallery-transcripts-empty'));
     return ctx.answerCallbackQuery();
   }
+  const price = ctx.services.config.tariffs.transcriptSummary;
+  const made = await ctx.services.prisma.transcriptSummary.findMany({ where: { transcriptId: { in: list.map((t) => t.id) }, status: 'COMPLETED' }, select: { transcriptId: true } });
+  const summarized = new Set(made.map((s) => s.transcriptId));
   const lines = [ctx.t('gallery-transcripts-title'), ''];
   const kb = new InlineKeyboard();
   for (const [i, tr] of list.entries()) {
@@ -50,6 +53,9 @@ galleryTranscriptsFeature.callbackQuery(callbacks.galleryTranscripts.filter, asy
       kb.text(ctx.t('gallery-transcript-srt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'srt' }));
       kb.text(ctx.t('gallery-transcript-vtt', { n }), callbacks.transcriptFile.pack({ id: tr.id, f: 'vtt' }));
     }
+    // "📋 Кратко" here too (bot/features/summary.ts): a summary already made comes again for free.
+    // The price is on the button unless the summary is made already.
+    if (tr.text?.trim()) kb.text(ctx.t('gallery-transcript-summary', { n, price: summarized.has(tr.id) ? 0 : price }), callbacks.transcriptSummary.pack({ id: tr.id, p: price }));
     kb.row();
   }
   await ctx.reply(lines.join('\n').slice(0, 4096), { reply_markup: kb });

@@ -96,6 +96,7 @@ async function startTranscription(
     parallelChunks: config.transcription.parallelChunks,
     replyTo: ctx.message.message_id,
     expectedRatio: await observedTranscriptionRatio(prisma),
+    summaryPrice: config.tariffs.transcriptSummary,
   };
   await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
     workflowId: workflowIds.transcription(transcriptId),

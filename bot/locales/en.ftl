@@ -431,6 +431,11 @@ gallery-transcript-item = { $n }. { $date } · { $duration } — “{ $words }�
 gallery-transcript-txt = 📄 { $n } · .txt
 gallery-transcript-srt = 🎬 { $n } · .srt
 gallery-transcript-vtt = 🌐 { $n } · .vtt
+# $price: 0 when the summary is made already (shown again for free).
+gallery-transcript-summary = 📋 { $n } · summary{ $price ->
+        [0] {""}
+       *[other] {" "}· { $price } cr.
+    }
 transcript-file-not-found = Transcript file not found.
 
 ## Profile
@@ -543,15 +548,18 @@ history-transcription = Transcription{ $minutes ->
 history-job = { $kind ->
         [generation] Images
         [avatar] Avatar training
+        [summary] Transcript summary
        *[transcription] Transcription
     }
 # $job: one of the history-* descriptions above.
 history-charge = { $kind ->
         [generation] 🎨
         [avatar] 🧑‍🎨
+        [summary] 📋
        *[transcription] 🎧
     } { $job }
 history-refund = ↩️ Refund · { $job }
+history-summary = Transcript summary
 history-welcome = 🎁 Welcome gift
 # $reason: the administrator's reason, or "none".
 history-grant = 🎁 Grant{ $reason ->
@@ -670,3 +678,26 @@ admin-retry-started = 🔁 { $job } started again as { $newJob }: charged again 
 admin-retry-not-retriable = { $job } ended as { $status }: only a failed or cancelled generation or transcription can be retried.
 admin-retry-avatar = { $job }: an admin does not restart avatar training; the user creates a new avatar (a failed one was refunded).
 tr-not-started-error = 😔 The recording could not be processed. Nothing was charged — please send it again later.
+
+## Transcript summary (📋 Summary)
+button-tr-summary = 📋 Summary — { $price } { CREDITS($price) }
+sum-started = 📋 Preparing a summary…
+sum-working = 📋 Reading the transcript and writing a summary…
+# $title, $points: the summary's title and key points (one "• " line each).
+sum-result =
+    📋 { $title }
+
+    Key points:
+    { $points }
+# $actions: the action items, one "• " line each (only when there are any).
+sum-result-actions =
+    Action items:
+    { $actions }
+sum-failed = 😔 The summary could not be written. { $refunded } { CREDITS($refunded) } returned to your balance — please try again later.
+# $reason: running | done | missing. Nothing was charged.
+sum-not-started = { $reason ->
+        [running] 📋 The summary is being prepared — it will arrive here.
+        [done] 📋 This transcript's summary is ready — it is above.
+       *[missing] Transcript not found. Nothing was charged.
+    }
+sum-price-changed = The price has changed: it was { $was }, now { $price } { CREDITS($price) }. Nothing was charged — the button is updated, press it again.

@@ -437,6 +437,11 @@ gallery-transcript-item = { $n }. { $date } · { $duration } — «{ $words }»
 gallery-transcript-txt = 📄 { $n } · .txt
 gallery-transcript-srt = 🎬 { $n } · .srt
 gallery-transcript-vtt = 🌐 { $n } · .vtt
+# $price: 0 when the summary is made already (shown again for free).
+gallery-transcript-summary = 📋 { $n } · кратко{ $price ->
+        [0] {""}
+       *[other] {" "}· { $price } кр.
+    }
 transcript-file-not-found = Файл расшифровки не найден.
 
 ## Profile
@@ -551,15 +556,18 @@ history-transcription = Расшифровка{ $minutes ->
 history-job = { $kind ->
         [generation] Изображения
         [avatar] Обучение аватара
+        [summary] Краткое содержание расшифровки
        *[transcription] Расшифровка
     }
 # $job: one of the history-* descriptions above.
 history-charge = { $kind ->
         [generation] 🎨
         [avatar] 🧑‍🎨
+        [summary] 📋
        *[transcription] 🎧
     } { $job }
 history-refund = ↩️ Возврат · { $job }
+history-summary = Краткое содержание расшифровки
 history-welcome = 🎁 Подарок при регистрации
 # $reason: the administrator's reason, or "none".
 history-grant = 🎁 Начисление{ $reason ->
@@ -679,3 +687,26 @@ admin-retry-started = 🔁 { $job } запущена заново как { $newJ
 admin-retry-not-retriable = { $job } завершилась со статусом { $status }: повторить можно только неудавшуюся или отменённую генерацию или расшифровку.
 admin-retry-avatar = { $job }: обучение аватара администратор не перезапускает — пользователь создаёт новый аватар (за неудачный кредиты вернулись).
 tr-not-started-error = 😔 Не удалось обработать запись. Ничего не списано — пришлите её ещё раз позже.
+
+## Краткое содержание расшифровки (📋 Кратко)
+button-tr-summary = 📋 Кратко — { $price } { CREDITS($price) }
+sum-started = 📋 Готовлю краткое содержание…
+sum-working = 📋 Читаю расшифровку и составляю краткое содержание…
+# $title, $points: the summary's title and key points (one "• " line each).
+sum-result =
+    📋 { $title }
+
+    Главное:
+    { $points }
+# $actions: the action items, one "• " line each (only when there are any).
+sum-result-actions =
+    Задачи и договорённости:
+    { $actions }
+sum-failed = 😔 Не получилось составить краткое содержание. { $refunded } { CREDITS($refunded) } возвращены — попробуйте ещё раз позже.
+# $reason: running | done | missing. Nothing was charged.
+sum-not-started = { $reason ->
+        [running] 📋 Краткое содержание уже готовится — пришлю его сюда.
+        [done] 📋 Краткое содержание этой расшифровки уже готово — оно выше.
+       *[missing] Расшифровка не найдена. Ничего не списано.
+    }
+sum-price-changed = Цена изменилась: было { $was }, теперь { $price } { CREDITS($price) }. Ничего не списано — кнопка обновлена, нажмите её ещё раз.

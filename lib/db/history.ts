@@ -5,17 +5,19 @@ import type { TransactionKind } from './ledger';
 /**
  * The `/balance` history: the user's last ledger rows, each with what it was
  * for, read from the job's own row (a job's ledger rows carry its workflow id
- * `gen-<uuid>`, `avatar-<uuid>`, `tr-<uuid>` as `jobId`; vocabulary/ids.ts).
+ * `gen-<uuid>`, `avatar-<uuid>`, `tr-<uuid>`, `sum-<uuid>` as `jobId`; vocabulary/ids.ts).
  * Job rows are looked up among this user's rows only. A row whose job id is
  * not one of these, or whose job row is gone, keeps just its kind.
  */
 
-export type HistoryJobKind = 'generation' | 'avatar' | 'transcription';
+export type HistoryJobKind = 'generation' | 'avatar' | 'transcription' | 'summary';
 
 export type HistoryJob =
   | { kind: 'generation'; found: true; mode: 'AVATAR' | 'IMAGEN4'; numImages: number; unitPrice: number; avatarName: string | null }
   | { kind: 'avatar'; found: true; name: string }
   | { kind: 'transcription'; found: true; durationSec: number | null }
+  /** A transcript's summary: the ledger row says all there is (one price per summary). */
+  | { kind: 'summary'; found: true }
   | { kind: HistoryJobKind; found: false };
 
 export interface HistoryEntry {
@@ -37,6 +39,7 @@ const JOB_PREFIXES: [prefix: string, kind: HistoryJobKind][] = [
   [workflowIds.generation(''), 'generation'],
   [workflowIds.avatar(''), 'avatar'],
   [workflowIds.transcription(''), 'transcription'],
+  [workflowIds.summary(''), 'summary'],
 ];
 const JOB_ID = new RegExp(`^(${JOB_PREFIXES.map(([p]) => p).join('|')})(${UUID})$`);
 
@@ -77,6 +80,7 @@ export async function ledgerHistory(prisma: PrismaClient, userId: number, take =
   ]);
   const jobOf = (ref: { kind: HistoryJobKind; id: string } | null): HistoryJob | null => {
     if (!ref) return null;
+    if (ref.kind === 'summary') return { kind: 'summary', found: true };
     if (ref.kind === 'generation') {
       const g = generations.find((x) => x.id === ref.id);
       return g ? { kind: 'generation', found: true, mode: g.mode, numImages: g.numImages, unitPrice: g.unitPrice, avatarName: g.avatar?.name ?? null } : { kind: ref.kind, found: false };

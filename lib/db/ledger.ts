@@ -39,7 +39,7 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
-const isUniqueViolation = (err: unknown) =>
+export const isUniqueViolation = (err: unknown) =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 async function existingResult(prisma: PrismaClient, entry: LedgerEntry): Promise<LedgerResult | null> {

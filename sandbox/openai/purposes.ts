@@ -137,12 +137,66 @@ const referenceDescription: Purpose = (input) => {
   };
 };
 
+/** Words that make a sentence a task or an agreed next step. */
+const ACTION_WORDS = /(?:^|[^\p{L}])(нужно|надо|должн\p{L}*|сделаем|сделать|договорились|поручи\p{L}*|к пятнице|к понедельнику|need to|needs to|must|should|will send|will call|let's|action item|todo|by friday|by monday)(?=$|[^\p{L}])/iu;
+/** Recognised text marks the spans it lost like "[не распознано: 10:02 – 19:58]". */
+const GAP = /\[[^\]]*\d+:\d{2}[^\]]*\]/gu;
+
+/** Sentences of a transcript, gaps left out, whitespace squeezed. */
+function sentences(text: string): string[] {
+  return text
+    .replace(GAP, ' ')
+    .split(/(?<=[.!?…])\s+|\n+/u)
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter((s) => /\p{L}/u.test(s));
+}
+
+/** `n` items spread evenly over `list` (all of them when there are fewer), in order. */
+function spread<T>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  return Array.from({ length: n }, (_, i) => list[Math.floor((i * list.length) / n)]!);
+}
+
+type PartSummary = { title?: unknown; key_points?: unknown; action_items?: unknown; language?: unknown };
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/**
+ * A summary worked out from the transcript itself: the title from its first
+ * sentence, key points spread over its sentences, action items from sentences
+ * with task words. A user message that is a JSON list of part summaries (the
+ * merge step of a long recording) is merged: points spread over all parts,
+ * action items united.
+ */
+const transcriptSummary: Purpose = (input) => {
+  let parts: PartSummary[] | null = null;
+  try {
+    const parsed: unknown = JSON.parse(input.user);
+    if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'object' && p !== null && 'key_points' in p)) parts = parsed as PartSummary[];
+  } catch {
+    // plain transcript text
+  }
+  if (parts) {
+    const points = spread(parts.flatMap((p) => strings(p.key_points)), 7);
+    const actions = [...new Set(parts.flatMap((p) => strings(p.action_items)))];
+    const title = typeof parts[0]?.title === 'string' ? parts[0].title : points[0] ?? '';
+    const language = typeof parts[0]?.language === 'string' ? parts[0].language : detectLanguage(points.join(' '));
+    return { title, key_points: points, keypoints: points, points, action_items: actions, actions, tasks: actions, language };
+  }
+  const all = sentences(input.user);
+  const title = all[0] ? all[0].split(' ').slice(0, 8).join(' ').replace(/[.!?…,;:]+$/u, '') : '';
+  const points = spread(all, 7);
+  const actions = all.filter((s) => ACTION_WORDS.test(s)).slice(0, 10);
+  const language = detectLanguage(input.user);
+  return { title, key_points: points, keypoints: points, points, action_items: actions, actions, tasks: actions, language };
+};
+
 /** The purposes the product uses (a contract: see README.md). Any other name gets the generic generator. */
 export const PURPOSES: Record<string, Purpose> = {
   prompt_enhancement: promptEnhancement,
   photo_assessment: photoAssessment,
   quality_verdict: qualityVerdict,
   reference_description: referenceDescription,
+  transcript_summary: transcriptSummary,
 };
 
 /** A plain-text answer (no response_format). */

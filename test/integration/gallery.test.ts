@@ -390,6 +390,9 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
     // a failed one is not listed
     await stack.prisma.transcript.create({ data: { userId: user.id, status: 'FAILED', fileId: 'x', fileUniqueId: 'x' } });
 
+    // the first recording's summary is made already: its 📋 is free (shown again), the other's shows the price
+    await stack.prisma.transcriptSummary.create({ data: { id: crypto.randomUUID(), transcriptId: seeded[0]!.tid, userId: user.id, price: 2, status: 'COMPLETED', title: 'Интервью', keyPoints: ['Пункт'], actionItems: [] } });
+
     const empty = await openGallery(id); // no images: the empty gallery still offers the transcripts
     await press(id, empty, 'glt');
     const list = await eventually(() => msgs(id).find((m) => m.text?.startsWith('🎧 Ваши последние расшифровки')));
@@ -401,8 +404,8 @@ describe('the gallery, transcripts, /profile and /lang through the bot (real ser
       `1. ${date(HOUR)} · 1:01 — «Вторая запись коротко»`,
       `2. ${date(2 * DAY)} · 2:05 — «Добрый день, это первая запись для проверки списка…»`,
     ]);
-    expect(rowTexts(list, 0)).toEqual(['📄 1 · .txt', '🎬 1 · .srt', '🌐 1 · .vtt']);
-    expect(rowTexts(list, 1)).toEqual(['📄 2 · .txt', '🎬 2 · .srt', '🌐 2 · .vtt']);
+    expect(rowTexts(list, 0)).toEqual(['📄 1 · .txt', '🎬 1 · .srt', '🌐 1 · .vtt', '📋 1 · кратко · 2 кр.']);
+    expect(rowTexts(list, 1)).toEqual(['📄 2 · .txt', '🎬 2 · .srt', '🌐 2 · .vtt', '📋 2 · кратко']);
 
     const first = seeded[0]!;
     await press(id, list, `tf:${first.tid}:txt`);

@@ -25,7 +25,7 @@ describe('lib/config', () => {
     const config = loadConfig(valid);
     expect(config.telegram).toMatchObject({ apiRoot: 'https://api.telegram.org', mode: 'polling' });
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'aisha' });
-    expect(config.tariffs).toMatchObject({ avatarTraining: 150, avatarImage: 5, imagenImage: 4, transcriptionMinute: 1, welcomeCredits: 20 });
+    expect(config.tariffs).toMatchObject({ avatarTraining: 150, avatarImage: 5, imagenImage: 4, transcriptionMinute: 1, transcriptSummary: 2, welcomeCredits: 20 });
     expect(config.tariffs.starsPacks).toEqual([
       { id: 'p50', stars: 50, credits: 100 },
       { id: 'p250', stars: 250, credits: 550 },
