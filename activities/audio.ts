@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
@@ -26,6 +26,8 @@ export const FRAME_SECONDS = 0.05;
  * makes a 10-minute chunk ≈ 1.8 MB, far under Whisper's 25 MiB.
  */
 export const CHUNK_PLAN = { frameSeconds: FRAME_SECONDS, maxChunkSeconds: 600, searchWindowSeconds: 30, overlapSeconds: 1.5 } as const;
+/** The plan for chunks of at most `maxChunkSeconds` (TRANSCRIPTION_CHUNK_SECONDS); the search window stays under a quarter of a chunk. */
+export const chunkPlan = (maxChunkSeconds: number) => ({ ...CHUNK_PLAN, maxChunkSeconds, searchWindowSeconds: Math.min(CHUNK_PLAN.searchWindowSeconds, maxChunkSeconds / 4) });
 const CHUNK_BITRATE = '24k';
 /** Shorter than this is not speech worth a paid job. */
 export const MIN_SECONDS = 0.5;
@@ -139,6 +141,21 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `seconds` of `source` (any format ffmpeg reads) from `start`, as 16 kHz mono
+ * WAV: a known speaker's reference clip for a diarizing model.
+ */
+export async function audioClip(source: Buffer, start: number, seconds: number): Promise<Buffer> {
+  return withTempDir(async (dir) => {
+    const input = join(dir, 'source');
+    await writeFile(input, source);
+    const out: Buffer[] = [];
+    const { code, stderr } = await ffmpeg(['-ss', start.toFixed(3), '-t', seconds.toFixed(3), '-i', input, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'wav', 'pipe:1'], (d) => out.push(d));
+    if (code !== 0) throw ApplicationFailure.create({ message: `ffmpeg could not cut a clip: ${stderr}`, type: AudioErrors.ffmpeg });
+    return Buffer.concat(out);
+  });
+}
+
 export function createAudioActivities({ config, storage, telegramApi }: { config: Config; storage: Storage; telegramApi: Api }) {
   type Fetched = { sizeBytes: number } | { reason: AudioRejection };
   const fromTelegram = async (fileId: string, path: string): Promise<Fetched> => {
@@ -182,7 +199,7 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
         const { durationSeconds, frameDb } = measured;
         if (durationSeconds < MIN_SECONDS) return { ok: false, reason: 'too_short', durationSeconds };
         if (durationSeconds > maxSeconds) return { ok: false, reason: 'too_long', durationSeconds };
-        const { chunks } = planChunks(frameDb, durationSeconds, CHUNK_PLAN);
+        const { chunks } = planChunks(frameDb, durationSeconds, chunkPlan(config.transcription.chunkSeconds));
         log.info('audio analysed', { transcriptId, sizeBytes, durationSeconds, chunks: chunks.length });
         return { ok: true, objectKey, sizeBytes, durationSeconds, chunks };
       }));

@@ -7,8 +7,8 @@ import { formatDuration } from '../vocabulary/duration';
 import type { I18n, Language, TranslateParams } from '../lib/i18n';
 import type { Prisma, PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
-import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../lib/transcript';
-import { audioKeys, heartbeating } from './audio';
+import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, voiceClips, type ChunkTranscript, type SpeakerName, type TimedWord, type TranscriptSegment } from '../lib/transcript';
+import { audioClip, audioKeys, heartbeating } from './audio';
 import { undelivered, type Undelivered } from './telegram';
 import { replyTo } from '../lib/telegram-reply';
 
@@ -49,6 +49,12 @@ export interface TranscribeChunkInput {
   chunk: PlannedChunk;
   /** ISO-639-1 hint (the user's language). */
   language?: string;
+  /**
+   * Speaker labels with the diarizing model (OPENAI_DIARIZE_MODEL). The first
+   * chunk goes alone; the others pass its speakers' clips as known references
+   * (`referenceChunk`), so "Спикер 1" is the same person in every chunk.
+   */
+  diarize?: { referenceChunk?: number };
 }
 
 export interface AssembleTranscriptInput {
@@ -112,6 +118,7 @@ export function createTranscriptionActivities({
   i18n: I18n;
 }) {
   const t = (language: Language, key: string, params?: TranslateParams) => i18n.t(language, key, params);
+  const speakerName = (language: Language): SpeakerName => (n) => t(language, 'tr-speaker', { n });
   const readChunk = async (userId: number, transcriptId: string, index: number): Promise<ChunkTranscript | null> => {
     const key = audioKeys.chunkResult(userId, transcriptId, index);
     if (!(await storage.exists('audio', key))) return null;
@@ -143,7 +150,7 @@ export function createTranscriptionActivities({
     },
 
     /** One chunk through Whisper (heartbeating while it waits); the result goes to MinIO, its size comes back. */
-    async transcribeChunk({ userId, transcriptId, chunk, language }: TranscribeChunkInput): Promise<{ index: number; chars: number; stored: 'now' | 'before' }> {
+    async transcribeChunk({ userId, transcriptId, chunk, language, diarize }: TranscribeChunkInput): Promise<{ index: number; chars: number; stored: 'now' | 'before' }> {
       const done = await readChunk(userId, transcriptId, chunk.index);
       if (done) return { index: chunk.index, chars: done.text.length, stored: 'before' };
 
@@ -159,7 +166,9 @@ export function createTranscriptionActivities({
       let result: ChunkTranscript;
       try {
         const common = { file, model, ...(language ? { language } : {}) };
-        if (model === 'whisper-1') {
+        if (diarize && config.openai.diarizeModel) {
+          result = await diarized(config.openai.diarizeModel, { file, ...(language ? { language } : {}) }, diarize.referenceChunk);
+        } else if (model === 'whisper-1') {
           const verbose = await heartbeating(() =>
             openai.audio.transcriptions.create(
               { ...common, response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] },
@@ -182,6 +191,44 @@ export function createTranscriptionActivities({
       await storage.put('audio', audioKeys.chunkResult(userId, transcriptId, chunk.index), Buffer.from(JSON.stringify(result)), 'application/json');
       log.info('chunk transcribed', { transcriptId, chunk: chunk.index, seconds: chunk.end - chunk.start, chars: result.text.length, attempt: activityInfo().attempt });
       return { index: chunk.index, chars: result.text.length, stored: 'now' };
+
+      /**
+       * One chunk with speaker labels. Speakers are numbered in the order they
+       * are first heard; with a reference chunk, its speakers' clips go along
+       * as known speakers (names `speaker_<n>`), so the model gives their
+       * voices the same numbers here. A voice the reference chunk did not have
+       * gets the next free number within this chunk only (docs/decisions.md).
+       */
+      async function diarized(diarizeModel: string, common: { file: Awaited<ReturnType<typeof toFile>>; language?: string }, referenceChunk: number | undefined): Promise<ChunkTranscript> {
+        const references = referenceChunk === undefined ? [] : await speakerReferences(referenceChunk);
+        const answer = (await heartbeating(() =>
+          openai.audio.transcriptions.create(
+            {
+              ...common,
+              model: diarizeModel,
+              response_format: 'diarized_json',
+              chunking_strategy: 'auto',
+              ...(references.length ? { known_speaker_names: references.map((r) => `speaker_${r.speaker}`), known_speaker_references: references.map((r) => r.dataUrl) } : {}),
+            },
+            { signal: cancellationSignal() },
+          ),
+        )) as unknown as { text: string; segments?: { start: number; end: number; text: string; speaker: string }[] };
+        const numbers = new Map<string, number>(references.map((r) => [`speaker_${r.speaker}`, r.speaker]));
+        let next = Math.max(0, ...numbers.values()) + 1;
+        const numberOf = (label: string) => numbers.get(label) ?? numbers.set(label, next++).get(label)!;
+        const segments = (answer.segments ?? []).map((s) => ({ start: s.start, end: s.end, text: s.text, speaker: numberOf(s.speaker) }));
+        return { index: chunk.index, offset: chunk.start, ownStart: chunk.ownStart, ownEnd: chunk.ownEnd, text: answer.text, segments, ...(referenceChunk === undefined ? { voices: voiceClips(segments) } : {}) };
+      }
+
+      /** The reference chunk's clips, one per speaker it had, cut from its audio. */
+      async function speakerReferences(index: number): Promise<{ speaker: number; dataUrl: string }[]> {
+        const reference = await readChunk(userId, transcriptId, index);
+        if (!reference?.voices?.length) return []; // it failed for good, or nobody spoke: no references
+        const source = await storage.get('audio', audioKeys.chunk(userId, transcriptId, index));
+        return Promise.all(
+          reference.voices.map(async (v) => ({ speaker: v.speaker, dataUrl: `data:audio/wav;base64,${(await audioClip(source, v.start, v.end - v.start)).toString('base64')}` })),
+        );
+      }
 
       function boundaryWords(c: PlannedChunk, r: { text: string; segments?: TranscriptSegment[]; words?: TimedWord[] }): ChunkTranscript {
         const near = (w: TimedWord) => {
@@ -206,11 +253,15 @@ export function createTranscriptionActivities({
         if (!part) throw ApplicationFailure.create({ message: `chunk ${chunk.index} has no transcript`, type: TranscriptionErrors.chunkMissing, nonRetryable: true });
         parts.push(part);
       }
-      const { text, segments } = mergeChunks(parts);
+      const merged = mergeChunks(parts);
+      const { segments } = merged;
+      // With speaker labels the text itself is in turns ("Спикер 1: …"): the message, the .txt and a summary all name them.
+      const names = segments.some((s) => s.speaker !== undefined) ? speakerName(language) : undefined;
+      const text = names ? toTxt(merged.text, segments, names).trim() : merged.text;
       const txtObjectKey = transcriptKeys.txt(userId, transcriptId);
       const srtObjectKey = transcriptKeys.srt(userId, transcriptId);
-      await storage.put('transcripts', txtObjectKey, Buffer.from(toTxt(text, segments)), 'text/plain; charset=utf-8');
-      await storage.put('transcripts', srtObjectKey, Buffer.from(toSrt(segments)), 'application/x-subrip; charset=utf-8');
+      await storage.put('transcripts', txtObjectKey, Buffer.from(toTxt(merged.text, segments, names)), 'text/plain; charset=utf-8');
+      await storage.put('transcripts', srtObjectKey, Buffer.from(toSrt(segments, names)), 'application/x-subrip; charset=utf-8');
       await prisma.transcript.update({
         where: { id: transcriptId },
         data: { text, segments: segments as unknown as Prisma.InputJsonValue, txtObjectKey, srtObjectKey, chunkCount: chunks.length },
@@ -239,7 +290,7 @@ export function createTranscriptionActivities({
               async () => telegramApi.sendDocument(chatId, new InputFile(await storage.get('transcripts', row.txtObjectKey!), `${baseName}.txt`)),
               async () => telegramApi.sendDocument(chatId, new InputFile(await storage.get('transcripts', row.srtObjectKey!), `${baseName}.srt`)),
               // WebVTT for browsers and players, from the stored segments (added last: a retry of an older delivery resumes by index).
-              () => telegramApi.sendDocument(chatId, new InputFile(Buffer.from(toVtt((row.segments ?? []) as unknown as TranscriptSegment[])), `${baseName}.vtt`)),
+              () => telegramApi.sendDocument(chatId, new InputFile(Buffer.from(toVtt((row.segments ?? []) as unknown as TranscriptSegment[], speakerName(language))), `${baseName}.vtt`)),
             ];
       try {
         for (let i = sent; i < steps.length; i++) {

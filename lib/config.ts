@@ -75,6 +75,8 @@ const baseSchema = z.object({
     OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
     OPENAI_VISION_MODEL: z.string().min(1).default('gpt-4o-mini'),
     OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default('whisper-1'),
+    /** Speaker labels ("Спикер 1: …") with a diarizing model, e.g. gpt-4o-transcribe-diarize; empty = off. */
+    OPENAI_DIARIZE_MODEL: z.string().default(''),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }),
@@ -107,6 +109,8 @@ const baseSchema = z.object({
     TRANSCRIPTION_CONFIRM_MINUTES: int(5, 0),
     /** Chunks of one recording transcribed at the same time. */
     TRANSCRIPTION_PARALLEL_CHUNKS: int(4, 1).pipe(z.number().max(32)),
+    /** Longest chunk (seconds), cut at a quiet point: shorter chunks go more in parallel, at more requests. */
+    TRANSCRIPTION_CHUNK_SECONDS: int(600, 60).pipe(z.number().max(1200)),
     LINK_IMPORT_ALLOW_PRIVATE: bool(false),
 
     PRICE_AVATAR_TRAINING: int(150, 1),
@@ -149,11 +153,12 @@ export interface Config {
   /** The worker's `/metrics` port (0: none). */
   metrics: { port: number };
   fal: { key?: string; proxyUrl?: string; jwksUrl: string; archiveUpload: 'presigned' | 'fal_storage'; pollIntervalSeconds: number };
-  openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string };
+  /** `diarizeModel`: set when speaker labels are on (OPENAI_DIARIZE_MODEL). */
+  openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string; diarizeModel?: string };
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
   generation: { qualityThreshold: number; deadlineMinutes: number };
   /** `linkImportAllowPrivate`: links to loopback/private addresses are fetched (only for a sandbox on this machine). */
-  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number; linkImportAllowPrivate: boolean };
+  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number; chunkSeconds: number; linkImportAllowPrivate: boolean };
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
@@ -220,6 +225,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxMinutes: e.TRANSCRIPTION_MAX_MINUTES,
       confirmMinutes: e.TRANSCRIPTION_CONFIRM_MINUTES,
       parallelChunks: e.TRANSCRIPTION_PARALLEL_CHUNKS,
+      chunkSeconds: e.TRANSCRIPTION_CHUNK_SECONDS,
       linkImportAllowPrivate: e.LINK_IMPORT_ALLOW_PRIVATE,
     },
     openai: {
@@ -228,6 +234,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       chatModel: e.OPENAI_CHAT_MODEL,
       visionModel: e.OPENAI_VISION_MODEL,
       transcribeModel: e.OPENAI_TRANSCRIBE_MODEL,
+      ...(e.OPENAI_DIARIZE_MODEL.trim() ? { diarizeModel: e.OPENAI_DIARIZE_MODEL.trim() } : {}),
     },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -18,7 +18,12 @@ export interface TranscriptSegment {
   start: number;
   end: number;
   text: string;
+  /** Who speaks (1, 2, …), with a diarizing model; the same number is the same person across the recording. */
+  speaker?: number;
 }
+
+/** A speaker's name as the user reads it ("Спикер 2"). */
+export type SpeakerName = (speaker: number) => string;
 
 export interface ChunkTranscript {
   index: number;
@@ -32,6 +37,35 @@ export interface ChunkTranscript {
   segments?: TranscriptSegment[];
   /** Relative too; only with whisper-1 and `timestamp_granularities: ['word']`. */
   words?: TimedWord[];
+  /** With speaker labels, the first chunk's: a clip (relative times) of each speaker, the other chunks' known references. */
+  voices?: VoiceClip[];
+}
+
+export interface VoiceClip {
+  speaker: number;
+  start: number;
+  end: number;
+}
+
+/** OpenAI takes up to 4 known speakers, each a clip of 2–10 s. */
+export const VOICE_CLIPS = { max: 4, minSeconds: 2, maxSeconds: 10 } as const;
+
+/**
+ * Each speaker's longest segment (its first 10 s), in the order speakers are
+ * first heard, at most 4; a speaker whose every segment is under 2 s has no
+ * clip (the model would refuse it), and is then numbered per chunk.
+ */
+export function voiceClips(segments: TranscriptSegment[]): VoiceClip[] {
+  const longest = new Map<number, TranscriptSegment>();
+  for (const s of segments) {
+    if (s.speaker === undefined) continue;
+    const best = longest.get(s.speaker);
+    if (!best || s.end - s.start > best.end - best.start) longest.set(s.speaker, s);
+  }
+  return [...longest.entries()]
+    .filter(([, s]) => s.end - s.start >= VOICE_CLIPS.minSeconds)
+    .slice(0, VOICE_CLIPS.max)
+    .map(([speaker, s]) => ({ speaker, start: s.start, end: Math.min(s.end, s.start + VOICE_CLIPS.maxSeconds) }));
 }
 
 export interface MergedTranscript {
@@ -82,7 +116,7 @@ function chunkSegments(chunk: ChunkTranscript, isLast: boolean): TranscriptSegme
 
   const out: TranscriptSegment[] = [];
   for (const s of chunk.segments) {
-    const segment = { start: s.start + offset, end: s.end + offset, text: s.text.trim() };
+    const segment: TranscriptSegment = { start: s.start + offset, end: s.end + offset, text: s.text.trim(), ...(s.speaker === undefined ? {} : { speaker: s.speaker }) };
     if (segment.start >= ownStart && segment.end <= ownEnd) {
       // its words are accounted for by its own text
       words.forEach((w, i) => {
@@ -122,9 +156,9 @@ const toMilliseconds = (seconds: number) => (Number.isFinite(seconds) ? Math.max
  * without text are left out (and not numbered); blank lines inside a text are
  * removed, since a blank line ends a cue.
  */
-export function toSrt(segments: TranscriptSegment[]): string {
+export function toSrt(segments: TranscriptSegment[], speakerName?: SpeakerName): string {
   return cues(segments)
-    .map((c, i) => `${i + 1}\n${timestamp(c.start, ',')} --> ${timestamp(c.end, ',')}\n${c.text}\n`)
+    .map((c, i) => `${i + 1}\n${timestamp(c.start, ',')} --> ${timestamp(c.end, ',')}\n${c.speaker !== undefined && speakerName ? `${speakerName(c.speaker)}: ` : ''}${c.text}\n`)
     .join('\n');
 }
 
@@ -134,19 +168,21 @@ export function toSrt(segments: TranscriptSegment[]): string {
  * milliseconds. `-->` inside a text would end the cue's timing line early, so
  * it becomes `→`.
  */
-export function toVtt(segments: TranscriptSegment[]): string {
-  const body = cues(segments).map((c, i) => `${i + 1}\n${timestamp(c.start, '.')} --> ${timestamp(c.end, '.')}\n${c.text.replace(/-->/g, '→')}\n`);
+export function toVtt(segments: TranscriptSegment[], speakerName?: SpeakerName): string {
+  // a speaker is WebVTT's voice span `<v Name>` (players show or style it); `<`, `>` and `&` in a name are escaped
+  const voice = (n: number | undefined) => (n !== undefined && speakerName ? `<v ${speakerName(n).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}>` : '');
+  const body = cues(segments).map((c, i) => `${i + 1}\n${timestamp(c.start, '.')} --> ${timestamp(c.end, '.')}\n${voice(c.speaker)}${c.text.replace(/-->/g, '→')}\n`);
   return ['WEBVTT\n', ...body].join('\n');
 }
 
 /** Subtitle cues: text trimmed, no blank lines inside (a blank line ends a cue), empty ones left out, times in whole milliseconds. */
-function cues(segments: TranscriptSegment[]): { start: number; end: number; text: string }[] {
+function cues(segments: TranscriptSegment[]): { start: number; end: number; text: string; speaker?: number }[] {
   return segments
     .map((s) => ({ ...s, text: s.text.trim().replace(/\r\n?/g, '\n').replace(/\n\s*\n/g, '\n') }))
     .filter((s) => s.text !== '')
     .map((s) => {
       const start = toMilliseconds(s.start);
-      return { start, end: Math.max(start, toMilliseconds(s.end)), text: s.text };
+      return { start, end: Math.max(start, toMilliseconds(s.end)), text: s.text, ...(s.speaker === undefined ? {} : { speaker: s.speaker }) };
     });
 }
 
@@ -156,16 +192,20 @@ function cues(segments: TranscriptSegment[]): { start: number; end: number; text
  * a newline. Without segments with text, `text` itself; empty when there is
  * nothing at all.
  */
-export function toTxt(text: string, segments: TranscriptSegment[]): string {
+export function toTxt(text: string, segments: TranscriptSegment[], speakerName?: SpeakerName): string {
   const paragraphs: string[][] = [];
   let previousEnd = -Infinity;
+  let previousSpeaker: number | undefined;
   for (const s of segments) {
     const t = s.text.trim();
     if (!t) continue;
     const current = paragraphs[paragraphs.length - 1];
-    if (current && s.start - previousEnd < PARAGRAPH_PAUSE_SECONDS) current.push(t);
-    else paragraphs.push([t]);
+    // with speaker labels, each turn is a paragraph that starts with its speaker's name
+    const turn = speakerName && s.speaker !== undefined && s.speaker !== previousSpeaker;
+    if (current && !turn && s.start - previousEnd < PARAGRAPH_PAUSE_SECONDS) current.push(t);
+    else paragraphs.push([turn ? `${speakerName(s.speaker!)}: ${t}` : t]);
     previousEnd = s.end;
+    previousSpeaker = s.speaker;
   }
   const body = paragraphs.length > 0 ? paragraphs.map((p) => p.join(' ')).join('\n\n') : text.trim();
   return body ? `${body}\n` : '';

@@ -112,6 +112,8 @@ export const callbacks = {
   timeZoneMenu: defineCallback('zm', {}),
   /** One of lib/time-zone.ts TIME_ZONES by its id (an IANA name can be longer than a field). */
   timeZone: defineCallback('zn', { id: 'key' }),
+  /** Speaker labels in transcripts: the state the press switches to (`on` | `off`). */
+  speakerLabels: defineCallback('sl', { to: 'key' }),
   // Main menu (bot/features/menu.ts): a destination of vocabulary/main-menu.ts; the image mode (AVATAR | IMAGEN4).
   menu: defineCallback('mn', { to: 'key' }),
   createMode: defineCallback('cm', { mode: 'key' }),

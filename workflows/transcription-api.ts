@@ -30,6 +30,8 @@ export interface TranscriptionInput {
   expectedRatio?: number;
   /** The price of "📋 Кратко", offered under a finished transcript (PRICE_TRANSCRIPT_SUMMARY); older starts had no such button. */
   summaryPrice?: number;
+  /** Label speakers (OPENAI_DIARIZE_MODEL is set and the user has them on): the first chunk goes first, its voices become the others' references. */
+  diarize?: boolean;
 }
 
 export type TranscriptionStage =

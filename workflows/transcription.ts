@@ -110,6 +110,8 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
    * ended the job at the first such chunk.
    */
   const partialAllowed = patched('transcription-partial-v1');
+  /** Speaker labels: set by the bot only for new jobs, so older histories replay their own path. */
+  const diarize = input.diarize === true;
   const failedChunks: number[] = [];
   const startedAt = Date.now();
   /** Minutes left: from the pace of the chunks done so far, else from observed jobs (seconds of work per second of audio). */
@@ -148,24 +150,33 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     const deadline = DEADLINE_BASE_SECONDS * 1000 + durationSeconds * 1000;
     const done = work.run(async () => {
       await audio.cutChunks({ userId, transcriptId, chunks });
-      let next = 0;
-      const lane = async () => {
-        while (next < chunks.length) {
-          const chunk = chunks[next++]!;
-          try {
-            await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language });
-          } catch (err) {
-            if (!partialAllowed || isCancellation(err) || cancelled) throw err;
-            log.warn('a chunk failed for good: its span becomes a marked gap', { chunk: chunk.index, error: String(err) });
-            failedChunks.push(chunk.index);
-          }
-          status.chunksDone.push(chunk.index);
+      const reference = diarize ? chunks[0] : undefined;
+      const transcribe = async (chunk: (typeof chunks)[number]) => {
+        try {
+          await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language, ...(reference ? { diarize: chunk === reference ? {} : { referenceChunk: reference.index } } : {}) });
+        } catch (err) {
+          if (!partialAllowed || isCancellation(err) || cancelled) throw err;
+          log.warn('a chunk failed for good: its span becomes a marked gap', { chunk: chunk.index, error: String(err) });
+          failedChunks.push(chunk.index);
         }
+        status.chunksDone.push(chunk.index);
       };
-      await Promise.all(Array.from({ length: Math.min(input.parallelChunks, chunks.length) }, lane));
+      let next = 0;
+      // With speaker labels the first chunk goes alone: its speakers' clips let the others keep their numbers.
+      if (reference) await transcribe(chunks[next++]!);
+      const lane = async () => {
+        while (next < chunks.length) await transcribe(chunks[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(input.parallelChunks, chunks.length - next) }, lane));
       if (failedChunks.length === chunks.length) throw new Error('every chunk failed');
       if (failedChunks.length) status.failedChunks = [...failedChunks].sort((a, b) => a - b);
-      await db.assembleTranscript({ userId, transcriptId, chunks, ...(failedChunks.length ? { failedChunks: status.failedChunks, language: input.language } : {}) });
+      await db.assembleTranscript({
+        userId,
+        transcriptId,
+        chunks,
+        ...(failedChunks.length ? { failedChunks: status.failedChunks } : {}),
+        ...(failedChunks.length || diarize ? { language: input.language } : {}),
+      });
     });
     let settled = false;
     const outcome = done.then(

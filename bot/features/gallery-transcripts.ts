@@ -69,7 +69,7 @@ galleryTranscriptsFeature.callbackQuery(callbacks.transcriptFile.filter, async (
   const transcript = user && data && format ? await findOwnTranscript(ctx.services.prisma, user.id, data.id) : null;
   const key = format === 'txt' ? transcript?.txtObjectKey : transcript?.srtObjectKey;
   if (!transcript || !key) return ctx.answerCallbackQuery({ text: ctx.t('transcript-file-not-found') });
-  const bytes = format === 'vtt' ? Buffer.from(toVtt((transcript.segments ?? []) as unknown as TranscriptSegment[])) : await ctx.services.storage.get('transcripts', key);
+  const bytes = format === 'vtt' ? Buffer.from(toVtt((transcript.segments ?? []) as unknown as TranscriptSegment[], (n) => ctx.t('tr-speaker', { n }))) : await ctx.services.storage.get('transcripts', key);
   await ctx.replyWithDocument(new InputFile(bytes, `${baseName(transcript, ctx.timeZone)}.${format}`));
   await ctx.answerCallbackQuery();
 });

@@ -65,7 +65,32 @@ profile.command('profile', async (ctx) => {
     .text(ctx.t('profile-language-button'), callbacks.languageMenu.pack({}))
     .row()
     .text(ctx.t('profile-time-zone-button'), callbacks.timeZoneMenu.pack({}));
+  // Speaker labels only where a diarizing model is configured.
+  if (ctx.services.config.openai.diarizeModel) keyboard.text(...speakerLabelsButton(ctx.t, user.speakerLabels));
   return ctx.reply(text, { reply_markup: keyboard });
+});
+
+/** "🗣 Спикеры: вкл": its press switches them (the data names the state it switches to, so a repeated press changes nothing). */
+function speakerLabelsButton(t: Translate, on: boolean): [string, string] {
+  return [t('profile-speakers-button', { on: on ? 'yes' : 'no' }), callbacks.speakerLabels.pack({ to: on ? 'off' : 'on' })];
+}
+
+profile.callbackQuery(callbacks.speakerLabels.filter, async (ctx) => {
+  const to = callbacks.speakerLabels.unpack(ctx.callbackQuery.data)?.to;
+  const user = await findUserByTelegramId(ctx.services.prisma, ctx.from.id);
+  if (!user) return ctx.answerCallbackQuery({ text: ctx.t('balance-no-user') });
+  if (to !== 'on' && to !== 'off') return ctx.answerCallbackQuery(); // forged data: nothing to switch
+  const on = to === 'on';
+  await ctx.services.prisma.user.update({ where: { id: user.id }, data: { speakerLabels: on } });
+  await ctx.answerCallbackQuery({ text: ctx.t('profile-speakers-set', { on: on ? 'yes' : 'no' }) });
+  // The profile's keyboard with the switched button; other buttons stay as they were.
+  const rows = ctx.callbackQuery.message?.reply_markup?.inline_keyboard;
+  if (!rows) return;
+  const [label, data] = speakerLabelsButton(ctx.t, on);
+  const keyboard = rows.map((row) => row.map((b) => ('callback_data' in b && callbacks.speakerLabels.filter.test(b.callback_data) ? { text: label, callback_data: data } : b)));
+  await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: keyboard } }).catch((err: unknown) => {
+    if (!isNotModified(err)) throw err;
+  });
 });
 
 profile.command('lang', (ctx) => ctx.reply(ctx.t('lang-choose'), { reply_markup: languageKeyboard(ctx.t, ctx.language) }));

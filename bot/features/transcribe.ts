@@ -97,6 +97,7 @@ async function startTranscription(
     replyTo: ctx.message.message_id,
     expectedRatio: await observedTranscriptionRatio(prisma),
     summaryPrice: config.tariffs.transcriptSummary,
+    ...(config.openai.diarizeModel && user.speakerLabels ? { diarize: true } : {}),
   };
   await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
     workflowId: workflowIds.transcription(transcriptId),

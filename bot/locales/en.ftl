@@ -364,6 +364,8 @@ tr-failed = { $reason ->
     } { $refunded } { CREDITS($refunded) } returned to your balance.
 # $duration: "1:02:03".
 tr-result-header = 📝 Transcript · { $duration }
+# A speaker's label in transcripts with speaker labels.
+tr-speaker = Speaker { $n }
 tr-result-files = 📎 The full text and subtitles with timestamps are in the files below.
 # $paid, $refunded: credits; $gaps: how many parts failed.
 tr-partial = ⚠️ The transcript is ready, but { $gaps ->
@@ -629,6 +631,15 @@ time-zone-city = { $id ->
 # $city: time-zone-city; $offset: "UTC+3".
 time-zone-label = { $city } · { $offset }
 profile-time-zone-button = 🕒 Time zone
+# $on: yes | no.
+profile-speakers-button = 🗣 Speakers: { $on ->
+        [yes] on
+       *[no] off
+    }
+profile-speakers-set = { $on ->
+        [yes] 🗣 Transcripts will label speakers: "Speaker 1: …".
+       *[no] Transcripts will not label speakers.
+    }
 # $zone: time-zone-label of the current zone.
 time-zone-choose =
     🕒 Time zone: { $zone }

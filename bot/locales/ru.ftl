@@ -370,6 +370,8 @@ tr-failed = { $reason ->
     } { $refunded } { CREDITS($refunded) } возвращено на баланс.
 # $duration: "1:02:03".
 tr-result-header = 📝 Расшифровка · { $duration }
+# A speaker's label in transcripts with speaker labels.
+tr-speaker = Спикер { $n }
 tr-result-files = 📎 Полный текст и субтитры с таймкодами — в файлах ниже.
 # $paid, $refunded: credits; $gaps: how many parts failed.
 tr-partial = ⚠️ Расшифровка готова, но { $gaps ->
@@ -637,6 +639,15 @@ time-zone-city = { $id ->
 # $city: time-zone-city; $offset: "UTC+3".
 time-zone-label = { $city } · { $offset }
 profile-time-zone-button = 🕒 Часовой пояс
+# $on: yes | no.
+profile-speakers-button = 🗣 Спикеры: { $on ->
+        [yes] вкл
+       *[no] выкл
+    }
+profile-speakers-set = { $on ->
+        [yes] 🗣 Расшифровки будут с именами спикеров: «Спикер 1: …».
+       *[no] Расшифровки будут без спикеров.
+    }
 # $zone: time-zone-label of the current zone.
 time-zone-choose =
     🕒 Часовой пояс: { $zone }

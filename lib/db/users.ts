@@ -50,7 +50,7 @@ export async function upsertUser(prisma: PrismaClient, p: TelegramProfile): Prom
 export async function findUserByTelegramId(prisma: PrismaClient, telegramId: number) {
   return prisma.user.findUnique({
     where: { telegramId: BigInt(telegramId) },
-    select: { id: true, firstName: true, language: true, timeZone: true, createdAt: true },
+    select: { id: true, firstName: true, language: true, timeZone: true, speakerLabels: true, createdAt: true },
   });
 }
 

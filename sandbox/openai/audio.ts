@@ -120,6 +120,30 @@ export interface Segment {
   end: number;
   words: Word[];
   text: string;
+  /** The voice most of its words were spoken in (see {@link voiceOf}). */
+  voice: Voice;
+}
+
+/**
+ * A "voice" in this convention is where a speaker's tones sit inside their
+ * word's band: on the band's centre (k+1)·220 Hz, a quarter band above it
+ * (+55 Hz) or a quarter band below (−55 Hz). The word is the same either way
+ * (the nearest band), so two speakers can say the same words and still be
+ * told apart — what diarization does with real voices.
+ */
+export type Voice = -1 | 0 | 1;
+export function voiceOf(hz: number): Voice {
+  const offset = hz / BAND_HZ - Math.round(hz / BAND_HZ);
+  return offset >= 0.125 ? 1 : offset <= -0.125 ? -1 : 0;
+}
+
+/** The voice most of these bursts were spoken in (ties: the first one's). */
+export function dominantVoice(bursts: Pick<Burst, 'hz'>[]): Voice {
+  const counts = new Map<Voice, number>();
+  for (const b of bursts) counts.set(voiceOf(b.hz), (counts.get(voiceOf(b.hz)) ?? 0) + 1);
+  let best: Voice = bursts[0] ? voiceOf(bursts[0].hz) : 0;
+  for (const [v, n] of counts) if (n > (counts.get(best) ?? 0)) best = v;
+  return best;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -127,6 +151,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /** Words from bursts; segments split at pauses longer than SEGMENT_PAUSE_S. */
 export function toSegments(bursts: Burst[], language: 'en' | 'ru'): Segment[] {
   const segments: Segment[] = [];
+  const voices: Burst[][] = [];
   let prevEnd = -Infinity;
   for (const b of bursts) {
     const word: Word = { word: wordForFrequency(b.hz, language), start: round2(b.start), end: round2(b.end) };
@@ -134,11 +159,14 @@ export function toSegments(bursts: Burst[], language: 'en' | 'ru'): Segment[] {
     if (current && b.start - prevEnd <= SEGMENT_PAUSE_S) {
       current.words.push(word);
       current.end = word.end;
+      voices.at(-1)!.push(b);
     } else {
-      segments.push({ start: word.start, end: word.end, words: [word], text: '' });
+      segments.push({ start: word.start, end: word.end, words: [word], text: '', voice: 0 });
+      voices.push([b]);
     }
     prevEnd = b.end;
   }
+  segments.forEach((s, i) => (s.voice = dominantVoice(voices[i]!)));
   for (const s of segments) {
     const sentence = s.words.map((w) => w.word).join(' ');
     s.text = `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;

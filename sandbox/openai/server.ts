@@ -205,7 +205,13 @@ export class OpenAISandbox {
       if (route === 'POST /v1/audio/transcriptions') {
         if (!type.startsWith('multipart/form-data')) throw badRequest("Invalid Content-Type header (expected multipart/form-data).");
         const parts = parseMultipart(body, type);
-        entry.body = Object.fromEntries(parts.map((p) => [p.name, p.filename === undefined ? p.data.toString('utf8') : { filename: p.filename, size: p.data.length, contentType: p.contentType }]));
+        // repeated fields (`known_speaker_names[]`) as lists, data URLs shortened as in JSON bodies
+        const fields: Record<string, unknown> = {};
+        for (const p of parts) {
+          const value = p.filename === undefined ? summarize(p.data.toString('utf8')) : { filename: p.filename, size: p.data.length, contentType: p.contentType };
+          fields[p.name] = p.name.endsWith('[]') ? [...((fields[p.name] as unknown[] | undefined) ?? []), value] : value;
+        }
+        entry.body = fields;
         entry.model = parts.find((p) => p.name === 'model')?.data.toString('utf8');
         const result = await createTranscription(parts, total, { withoutDecoding: this.knobs.transcribeWithoutDecoding });
         if (this.knobs.latencyPerAudioSecondMs) await sleep(this.knobs.latencyPerAudioSecondMs * result.duration);

@@ -1,4 +1,4 @@
-import { decodeAudio, findBursts, oggOpusSeconds, SAMPLE_RATE, steadyBursts, toSegments, type Burst, type Segment } from './audio';
+import { decodeAudio, dominantVoice, findBursts, oggOpusSeconds, SAMPLE_RATE, steadyBursts, toSegments, type Burst, type Segment, type Voice } from './audio';
 import { ApiError, badRequest, missingParameter, modelNotFound } from './errors';
 import type { Part as MultipartPart } from '../multipart';
 import { hash32 } from './random';
@@ -10,8 +10,12 @@ import { hash32 } from './random';
  */
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 export const FORMATS = ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm'];
-const TRANSCRIBE_MODEL = /^(whisper-1|gpt-4o(-mini)?-transcribe(-\d{4}-\d{2}-\d{2})?)$/;
-const RESPONSE_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'];
+const TRANSCRIBE_MODEL = /^(whisper-1|gpt-4o(-mini)?-transcribe(-\d{4}-\d{2}-\d{2})?|gpt-4o-transcribe-diarize)$/;
+const DIARIZE_MODEL = 'gpt-4o-transcribe-diarize';
+const RESPONSE_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt', 'diarized_json'];
+/** Audio longer than this needs `chunking_strategy` with the diarizing model. */
+const DIARIZE_UNCHUNKED_SECONDS = 30;
+const MAX_KNOWN_SPEAKERS = 4;
 const LANGUAGE_NAMES: Record<string, string> = {
   en: 'english', ru: 'russian', uk: 'ukrainian', de: 'german', fr: 'french', es: 'spanish', it: 'italian', pt: 'portuguese',
   tr: 'turkish', kk: 'kazakh', uz: 'uzbek', be: 'belarusian', pl: 'polish', zh: 'chinese', ja: 'japanese', ar: 'arabic', he: 'hebrew',
@@ -54,9 +58,19 @@ export async function createTranscription(parts: MultipartPart[], bodyBytes: num
 
   const format = field('response_format') ?? 'json';
   if (!RESPONSE_FORMATS.includes(format)) {
-    throw badRequest(`Invalid value: '${format}'. Supported values are: 'json', 'text', 'srt', 'verbose_json', and 'vtt'.`, 'response_format', 'invalid_value');
+    throw badRequest(`Invalid value: '${format}'. Supported values are: 'json', 'text', 'srt', 'verbose_json', 'vtt' and 'diarized_json'.`, 'response_format', 'invalid_value');
   }
-  if (model !== 'whisper-1' && format !== 'json' && format !== 'text') {
+  const diarizing = model === DIARIZE_MODEL;
+  if ((format === 'diarized_json') !== diarizing && !(diarizing && (format === 'json' || format === 'text'))) {
+    throw badRequest(`response_format '${format}' is not compatible with model '${model}'.`, 'response_format', 'unsupported_value');
+  }
+  if (diarizing && field('prompt') !== undefined) throw badRequest('Prompt is not supported for diarization models.', 'prompt', 'unsupported_parameter');
+  const speakerNames = parts.filter((p) => p.name === 'known_speaker_names[]' || p.name === 'known_speaker_names').map((p) => p.data.toString('utf8'));
+  const speakerRefs = parts.filter((p) => p.name === 'known_speaker_references[]' || p.name === 'known_speaker_references').map((p) => p.data.toString('utf8'));
+  if ((speakerNames.length || speakerRefs.length) && !diarizing) throw badRequest(`known_speaker_names is only supported with '${DIARIZE_MODEL}'.`, 'known_speaker_names', 'unsupported_parameter');
+  if (speakerNames.length !== speakerRefs.length) throw badRequest('known_speaker_names and known_speaker_references must have the same length.', 'known_speaker_references', 'invalid_value');
+  if (speakerNames.length > MAX_KNOWN_SPEAKERS) throw badRequest(`At most ${MAX_KNOWN_SPEAKERS} known speakers are supported.`, 'known_speaker_names', 'invalid_value');
+  if (!diarizing && format !== 'json' && format !== 'text' && model !== 'whisper-1') {
     throw badRequest(`response_format '${format}' is not compatible with model '${model}'. Use 'json' or 'text' instead.`, 'response_format', 'unsupported_value');
   }
   const granularities = parts.filter((p) => p.name === 'timestamp_granularities[]' || p.name === 'timestamp_granularities').map((p) => p.data.toString('utf8'));
@@ -86,6 +100,20 @@ export async function createTranscription(parts: MultipartPart[], bodyBytes: num
     bursts = findBursts(samples);
   }
   if (duration < 0.1) throw badRequest('Audio file is too short. Minimum audio length is 0.1 seconds.', 'file', 'audio_too_short');
+  if (diarizing && duration > DIARIZE_UNCHUNKED_SECONDS && field('chunking_strategy') === undefined) {
+    throw badRequest('chunking_strategy is required for diarization models when the input audio is longer than 30 seconds.', 'chunking_strategy', 'missing_required_parameter');
+  }
+  // Each known speaker's clip: its voice is the name's (a clip of 2–10 s, as OpenAI requires).
+  const known = new Map<Voice, string>();
+  for (const [i, ref] of speakerRefs.entries()) {
+    const m = /^data:audio\/([\w.+-]+);base64,(.+)$/s.exec(ref);
+    if (!m) throw badRequest(`known_speaker_references[${i}] must be a data URL of an audio file.`, `known_speaker_references[${i}]`, 'invalid_value');
+    const clip = await decodeAudio(Buffer.from(m[2]!, 'base64'), m[1] === 'mpeg' ? 'mp3' : m[1]!.replace(/^x-/, ''));
+    const seconds = clip.length / SAMPLE_RATE;
+    if (seconds < 2 || seconds > 10.5) throw badRequest(`known_speaker_references[${i}] must be between 2 and 10 seconds long (got ${seconds.toFixed(1)}).`, `known_speaker_references[${i}]`, 'invalid_value');
+    const clipBursts = findBursts(clip);
+    if (clipBursts.length) known.set(dominantVoice(clipBursts), speakerNames[i]!);
+  }
 
   const segments = toSegments(bursts, language === 'ru' ? 'ru' : 'en');
   const text = segments.map((s) => s.text).join(' ');
@@ -128,6 +156,18 @@ export async function createTranscription(parts: MultipartPart[], bodyBytes: num
             }
           : {}),
         ...(wanted.includes('word') ? { words: segments.flatMap((s) => s.words) } : {}),
+        usage,
+      });
+    }
+    case 'diarized_json': {
+      // Known voices get their names; the others "A", "B", … in order of first appearance (per request, as OpenAI labels them).
+      const labels = new Map<Voice, string>(known);
+      const labelOf = (v: Voice) => labels.get(v) ?? labels.set(v, String.fromCharCode(65 + [...labels.keys()].filter((k) => !known.has(k)).length)).get(v)!;
+      return json({
+        task: 'transcribe',
+        duration: Math.round(duration * 1000) / 1000,
+        text,
+        segments: segments.map((s, i) => ({ type: 'transcript.text.segment', id: `seg_${i}`, start: s.start, end: s.end, text: s.text, speaker: labelOf(s.voice) })),
         usage,
       });
     }

@@ -24,6 +24,8 @@ export interface SpeechAudio {
   words: string[];
   /** Every silent gap between words, absolute seconds. */
   silences: Array<{ start: number; end: number }>;
+  /** Who says each word (with `voices` > 1): 0, 1, 2 — one speaker per sentence. */
+  speakers: number[];
 }
 
 export interface SpeechAudioOptions {
@@ -32,7 +34,16 @@ export interface SpeechAudioOptions {
   dir: string;
   seed?: number;
   format?: 'ogg' | 'mp3';
+  /**
+   * Speakers (1–3, default 1), each sentence said by one of them at random. A
+   * speaker's tones sit on the band's centre, a quarter band above or a quarter
+   * band below it (sandbox/openai/audio.ts `voiceOf`): the same words, told
+   * apart by a diarizing stand-in.
+   */
+  voices?: number;
 }
+/** Where each speaker's tones sit, in bands (220 Hz), relative to the word's own frequency. */
+const VOICE_OFFSETS = [0, 0.25, -0.25];
 
 const SAMPLE_RATE = 16_000;
 const samples = (seconds: number) => Math.round(seconds * SAMPLE_RATE);
@@ -54,22 +65,27 @@ const CODECS = {
 
 interface TimedTone {
   k: number;
+  /** The speaker (an index into VOICE_OFFSETS). */
+  v: number;
   /** First sample of the word. */
   at: number;
 }
 
 /** Where each word goes (in samples) in a recording of `total` samples. */
-function planWords(total: number, seed: number): TimedTone[] {
+function planWords(total: number, seed: number, voices = 1): TimedTone[] {
   const random = prng(seed);
+  // one draw per sentence only with several voices: a single voice keeps every seed's recording as it was
+  const speakerRandom = prng(seed + 7919);
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const words: TimedTone[] = [];
   let at = MARGIN;
   let sentencesLeft = between(5, 8);
   for (;;) {
     const length = between(4, 9);
+    const v = voices > 1 ? Math.floor(speakerRandom() * voices) : 0;
     for (let i = 0; i < length; i++) {
       if (at + WORD + MARGIN > total) return words;
-      words.push({ k: between(0, WORD_CHOICES - 1), at });
+      words.push({ k: between(0, WORD_CHOICES - 1), v, at });
       at += WORD + (i < length - 1 ? WORD_GAP : 0);
     }
     if (--sentencesLeft === 0) {
@@ -81,9 +97,9 @@ function planWords(total: number, seed: number): TimedTone[] {
   }
 }
 
-/** 16-bit little-endian PCM of one word: a sine at (k+1)·220 Hz with 10 ms linear fades. */
-function tone(k: number): Buffer {
-  const hz = (k + 1) * 220;
+/** 16-bit little-endian PCM of one word: a sine at (k+1)·220 Hz (shifted by the speaker's offset) with 10 ms linear fades. */
+function tone(k: number, v = 0): Buffer {
+  const hz = (k + 1 + VOICE_OFFSETS[v]!) * 220;
   const pcm = Buffer.alloc(WORD * 2);
   for (let i = 0; i < WORD; i++) {
     const fade = Math.min(1, i / FADE, (WORD - 1 - i) / FADE);
@@ -94,7 +110,7 @@ function tone(k: number): Buffer {
 
 /** The recording as PCM pieces: silence, word, silence, … up to `total` samples. */
 function* renderPcm(words: TimedTone[], total: number): Generator<Buffer> {
-  const tones = Array.from({ length: WORD_CHOICES }, (_, k) => tone(k));
+  const tones = VOICE_OFFSETS.map((_, v) => Array.from({ length: WORD_CHOICES }, (_, k) => tone(k, v)));
   const silence = Buffer.alloc(SAMPLE_RATE * 2); // one second
   function* quiet(count: number): Generator<Buffer> {
     for (let left = count; left > 0; left -= SAMPLE_RATE) yield silence.subarray(0, Math.min(left, SAMPLE_RATE) * 2);
@@ -102,7 +118,7 @@ function* renderPcm(words: TimedTone[], total: number): Generator<Buffer> {
   let at = 0;
   for (const w of words) {
     yield* quiet(w.at - at);
-    yield tones[w.k]!;
+    yield tones[w.v]![w.k]!;
     at = w.at + WORD;
   }
   yield* quiet(total - at);
@@ -145,15 +161,16 @@ async function encode(pcm: Iterable<Buffer>, path: string, codec: readonly strin
 
 /** Makes `seconds` of speech-like audio (default seed 1, OGG/Opus) in `dir`. */
 export async function makeSpeechAudio(opts: SpeechAudioOptions): Promise<SpeechAudio> {
-  const { seconds, dir, seed = 1, format = 'ogg' } = opts;
+  const { seconds, dir, seed = 1, format = 'ogg', voices = 1 } = opts;
   if (!(Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`seconds must be positive, got ${seconds}`);
+  if (!(Number.isInteger(voices) && voices >= 1 && voices <= VOICE_OFFSETS.length)) throw new RangeError(`voices must be 1–${VOICE_OFFSETS.length}, got ${voices}`);
   const codec = CODECS[format];
   await requireEncoder(codec[1]);
   await mkdir(dir, { recursive: true });
 
   const total = samples(seconds);
-  const planned = planWords(total, seed);
-  const path = join(dir, `speech-${seconds}s-seed${seed}.${format}`);
+  const planned = planWords(total, seed, voices);
+  const path = join(dir, `speech-${seconds}s-seed${seed}${voices > 1 ? `-${voices}voices` : ''}.${format}`);
   await encode(renderPcm(planned, total), path, codec);
 
   const toSeconds = (n: number) => n / SAMPLE_RATE;
@@ -162,5 +179,6 @@ export async function makeSpeechAudio(opts: SpeechAudioOptions): Promise<SpeechA
     durationSeconds: toSeconds(total),
     words: planned.map((w) => VOCABULARY.en[w.k]!),
     silences: planned.slice(1).map((w, i) => ({ start: toSeconds(planned[i]!.at + WORD), end: toSeconds(w.at) })),
+    speakers: planned.map((w) => w.v),
   };
 }

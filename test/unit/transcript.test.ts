@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../../lib/transcript';
+import { mergeChunks, splitForMessage, toSrt, toTxt, toVtt, voiceClips, type ChunkTranscript, type TimedWord, type TranscriptSegment } from '../../lib/transcript';
 
 const OVERLAP = 1.5;
 
@@ -224,5 +224,49 @@ describe('lib/transcript toVtt', () => {
 
   it('no segments: only the header (a valid, empty file)', () => {
     expect(toVtt([])).toBe('WEBVTT\n');
+  });
+});
+
+describe('lib/transcript with speaker labels', () => {
+  const name = (n: number) => `Спикер ${n}`;
+  const dialogue: TranscriptSegment[] = [
+    { start: 0, end: 3, text: 'Привет.', speaker: 1 },
+    { start: 3.5, end: 5, text: 'Как дела?', speaker: 1 },
+    { start: 5.5, end: 9, text: 'Хорошо, спасибо.', speaker: 2 },
+    { start: 20, end: 22, text: 'А у тебя?', speaker: 2 },
+    { start: 22.5, end: 24, text: 'Тоже.', speaker: 1 },
+  ];
+
+  it('a turn is a paragraph that starts with its speaker; a long pause inside a turn starts a paragraph without repeating the name', () => {
+    expect(toTxt('', dialogue, name)).toBe('Спикер 1: Привет. Как дела?\n\nСпикер 2: Хорошо, спасибо.\n\nА у тебя?\n\nСпикер 1: Тоже.\n');
+    // without names (labels off, or older transcripts): as before
+    expect(toTxt('', dialogue)).toBe('Привет. Как дела? Хорошо, спасибо.\n\nА у тебя? Тоже.\n');
+  });
+
+  it('SubRip names the speaker in the cue; WebVTT as a voice span, with <, > and & escaped', () => {
+    expect(toSrt(dialogue.slice(2, 3), name)).toBe('1\n00:00:05,500 --> 00:00:09,000\nСпикер 2: Хорошо, спасибо.\n');
+    expect(toVtt(dialogue.slice(0, 1), name)).toBe('WEBVTT\n\n1\n00:00:00.000 --> 00:00:03.000\n<v Спикер 1>Привет.\n');
+    expect(toVtt(dialogue.slice(0, 1), () => 'A<b>&c')).toContain('<v A&lt;b&gt;&amp;c>Привет.');
+  });
+
+  it('the merge keeps each segment\'s speaker', () => {
+    const chunk: ChunkTranscript = { index: 0, offset: 0, ownStart: 0, ownEnd: 30, text: '', segments: dialogue };
+    expect(mergeChunks([chunk]).segments.map((s) => s.speaker)).toEqual([1, 1, 2, 2, 1]);
+  });
+
+  it('reference clips: each speaker\'s longest segment (at most 10 s), in order of first appearance, at most 4, none under 2 s', () => {
+    const segments: TranscriptSegment[] = [
+      { start: 0, end: 1.5, text: 'a', speaker: 3 },
+      { start: 2, end: 4, text: 'b', speaker: 1 },
+      { start: 5, end: 20, text: 'c', speaker: 1 },
+      { start: 21, end: 24, text: 'd', speaker: 2 },
+      ...[4, 5, 6].map((n, i) => ({ start: 30 + i * 5, end: 33 + i * 5, text: 'e', speaker: n })),
+    ];
+    expect(voiceClips(segments)).toEqual([
+      { speaker: 1, start: 5, end: 15 },
+      { speaker: 2, start: 21, end: 24 },
+      { speaker: 4, start: 30, end: 33 },
+      { speaker: 5, start: 35, end: 38 },
+    ]);
   });
 });
