@@ -9,6 +9,7 @@ import type { AppContext } from './context';
 import { FAL_WEBHOOK_PATH_PREFIX, type FalWebhookHandler } from './fal-webhook';
 import type { BotMetrics } from './metrics';
 import { UpdateInProgressError } from './middleware';
+import { isUploadsPath, type UploadsHandler } from './uploads';
 import type { ReadinessCheck } from './readiness';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
@@ -45,6 +46,8 @@ export interface HttpServerOptions {
   metrics?: BotMetrics;
   /** `GET /readyz` (bot/readiness.ts); without it that path is 404. */
   readiness?: ReadinessCheck;
+  /** The upload page and tus uploads (bot/uploads.ts); without it those paths are 404. */
+  uploads?: UploadsHandler;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface HttpServerOptions {
  * (`/readyz`: PostgreSQL, Redis, MinIO and Temporal answer), Prometheus
  * `/metrics`, FAL webhooks, and the Telegram webhook in webhook mode.
  */
-export function createHttpServer({ bot, config, logger, falWebhook, metrics, readiness }: HttpServerOptions): http.Server {
+export function createHttpServer({ bot, config, logger, falWebhook, metrics, readiness, uploads }: HttpServerOptions): http.Server {
   // grammY's own 'http' adapter reads any body whole: ours gets the update already read within the limit.
   const telegramWebhook =
     config.telegram.mode === 'webhook'
@@ -98,6 +101,13 @@ export function createHttpServer({ bot, config, logger, falWebhook, metrics, rea
           logger.error({ err }, 'metrics failed');
           if (!res.headersSent) res.writeHead(500).end();
         });
+      return;
+    }
+    if (uploads && isUploadsPath(path)) {
+      uploads(req, res).catch((err: unknown) => {
+        logger.error({ err }, 'upload failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
       return;
     }
     if (req.method === 'POST' && path.startsWith(FAL_WEBHOOK_PATH_PREFIX) && falWebhook) {

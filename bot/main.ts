@@ -3,6 +3,7 @@ import type { RunnerHandle } from '@grammyjs/runner';
 import { createBot } from './create-bot';
 import { createFalWebhookHandler } from './fal-webhook';
 import { setCommandMenus } from './features/help';
+import { createUploads } from './uploads';
 import { createHttpServer, TELEGRAM_WEBHOOK_PATH } from './http-server';
 import { createBotMetrics } from './metrics';
 import { ALLOWED_UPDATES, startPolling } from './polling';
@@ -28,7 +29,8 @@ const i18n = createI18n();
 const bot = createBot({ config, logger, prisma, temporal, i18n, redis, storage, metrics });
 const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, prisma, redis, logger, metrics });
 const readiness = createReadinessCheck({ prisma, redis, minio: createMinio(config.minio), temporal });
-const server = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness });
+const uploads = createUploads({ config, prisma, temporal, i18n, redis }, logger);
+const server = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness, uploads });
 
 await new Promise<void>((resolve) => server.listen(config.http.port, '0.0.0.0', resolve));
 logger.info({ port: config.http.port, mode: config.telegram.mode }, 'http server listening');

@@ -112,6 +112,8 @@ const baseSchema = z.object({
     /** Longest chunk (seconds), cut at a quiet point: shorter chunks go more in parallel, at more requests. */
     TRANSCRIPTION_CHUNK_SECONDS: int(600, 60).pipe(z.number().max(1200)),
     LINK_IMPORT_ALLOW_PRIVATE: bool(false),
+    /** The largest recording the upload page takes (MB), resumable (tus) into MinIO. */
+    TRANSCRIPTION_MAX_UPLOAD_MB: int(2048, 1).pipe(z.number().max(10_240)),
 
     PRICE_AVATAR_TRAINING: int(150, 1),
     PRICE_AVATAR_IMAGE: int(5, 1),
@@ -158,7 +160,7 @@ export interface Config {
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
   generation: { qualityThreshold: number; deadlineMinutes: number };
   /** `linkImportAllowPrivate`: links to loopback/private addresses are fetched (only for a sandbox on this machine). */
-  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number; chunkSeconds: number; linkImportAllowPrivate: boolean };
+  transcription: { maxMinutes: number; confirmMinutes: number; parallelChunks: number; chunkSeconds: number; maxUploadMb: number; linkImportAllowPrivate: boolean };
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
@@ -226,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       confirmMinutes: e.TRANSCRIPTION_CONFIRM_MINUTES,
       parallelChunks: e.TRANSCRIPTION_PARALLEL_CHUNKS,
       chunkSeconds: e.TRANSCRIPTION_CHUNK_SECONDS,
+      maxUploadMb: e.TRANSCRIPTION_MAX_UPLOAD_MB,
       linkImportAllowPrivate: e.LINK_IMPORT_ALLOW_PRIVATE,
     },
     openai: {

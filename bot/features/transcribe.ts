@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Composer } from 'grammy';
+import { Composer, InlineKeyboard } from 'grammy';
+import { signUploadLink, UPLOAD_LINK_TTL_SECONDS } from '../../lib/upload-auth';
+import { UPLOAD_PAGE_PATH } from '../uploads';
 import { callbacks } from '../../vocabulary/callback-data';
 import { observedTranscriptionRatio } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
@@ -9,7 +11,8 @@ import { seededUuid } from '../../lib/seeded-uuid';
 import { workflowIds } from '../../vocabulary/ids';
 import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
-import type { AppContext } from '../context';
+import type { AppContext, BotServices } from '../context';
+import type { Language } from '../../vocabulary/languages';
 import { withinJobLimit } from '../job-limits';
 import { startUserWorkflow } from '../start-workflow';
 
@@ -37,7 +40,8 @@ transcribeFeature.on(['message:voice', 'message:audio', 'message:video_note', 'm
   const duration = 'duration' in file ? file.duration : undefined;
   const maxSeconds = config.transcription.maxMinutes * 60;
   if (file.file_size && file.file_size > CLOUD_DOWNLOAD_LIMIT && config.telegram.apiRoot === CLOUD_API_ROOT) {
-    return ctx.reply(ctx.t('tr-rejected', { reason: 'too_large', max: String(config.transcription.maxMinutes) }));
+    // Bots may download 20 MB from Telegram's cloud: larger files go through the upload page.
+    return replyUploadOffer(ctx, ctx.t('tr-rejected', { reason: 'too_large', max: String(config.transcription.maxMinutes) }));
   }
   if (duration && duration > maxSeconds) return ctx.reply(ctx.t('tr-rejected', { reason: 'too_long', max: String(config.transcription.maxMinutes) }));
   const kind = m.voice ? 'voice note' : m.video_note ? 'video note' : m.video ? 'video' : m.audio ? 'audio' : 'audio document';
@@ -70,41 +74,67 @@ transcribeFeature.on('message:text', async (ctx, next) => {
   });
 });
 
+/**
+ * The upload page for a file of any size (bot/uploads.ts): a Mini App button,
+ * which Telegram opens with signed initData, where Telegram allows it (an
+ * https PUBLIC_BASE_URL, as it requires for Mini Apps; the sandbox does not
+ * care), and a one-time link for a browser outside Telegram.
+ */
+async function replyUploadOffer(ctx: AppContext & { from: { id: number } }, lead?: string) {
+  const { config } = ctx.services;
+  const base = config.http.publicBaseUrl;
+  const link = `${base}${UPLOAD_PAGE_PATH}?t=${signUploadLink(ctx.from.id, config.telegram.token)}`;
+  const miniApp = base.startsWith('https://') || config.telegram.apiRoot !== CLOUD_API_ROOT;
+  const mb = config.transcription.maxUploadMb;
+  const [gb, mbUnit] = ctx.language === 'ru' ? ['ГБ', 'МБ'] : ['GB', 'MB'];
+  const max = mb >= 1024 ? `${+(mb / 1024).toFixed(1)} ${gb}` : `${mb} ${mbUnit}`;
+  const text = [lead, ctx.t('upload-offer', { max, link, hours: UPLOAD_LINK_TTL_SECONDS / 3600 })].filter(Boolean).join('\n\n');
+  return ctx.reply(text, miniApp ? { reply_markup: new InlineKeyboard().webApp(ctx.t('button-upload', { max }), `${base}${UPLOAD_PAGE_PATH}`) } : {});
+}
+
+transcribeFeature.chatType('private').command('upload', (ctx) => replyUploadOffer(ctx));
+
 /** Starts `tr-<id>` for this message (a redelivered update finds the job it started). */
 async function startTranscription(
   ctx: AppContext & { chat: { id: number }; from: { id: number }; message: { message_id: number } },
   source: Pick<TranscriptionInput, 'fileId' | 'fileUniqueId' | 'fileName' | 'mimeType' | 'sizeBytes' | 'url'> & { summary: string },
 ) {
-  const { config, prisma } = ctx.services;
+  const { prisma } = ctx.services;
   const user = await findUserByTelegramId(prisma, ctx.from.id);
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
   const transcriptId = seededUuid(`transcript:${ctx.chat.id}:${ctx.message.message_id}`);
   const existing = await prisma.transcript.findUnique({ where: { id: transcriptId }, select: { id: true } });
   if (!existing && !(await withinJobLimit(ctx, user.id, 'transcription'))) return;
   const { summary, ...file } = source;
-  const input: TranscriptionInput = {
-    transcriptId,
-    userId: user.id,
-    telegramId: ctx.from.id,
-    chatId: ctx.chat.id,
-    language: ctx.language,
-    ...file,
-    unitPrice: config.tariffs.transcriptionMinute,
-    maxSeconds: config.transcription.maxMinutes * 60,
-    confirmAboveSeconds: config.transcription.confirmMinutes * 60,
-    confirmTimeoutSeconds: CONFIRM_TIMEOUT_SECONDS,
-    parallelChunks: config.transcription.parallelChunks,
-    replyTo: ctx.message.message_id,
-    expectedRatio: await observedTranscriptionRatio(prisma),
-    summaryPrice: config.tariffs.transcriptSummary,
-    ...(config.openai.diarizeModel && user.speakerLabels ? { diarize: true } : {}),
-  };
+  const input = await transcriptionInput(ctx.services, { ...user, telegramId: ctx.from.id }, { transcriptId, chatId: ctx.chat.id, replyTo: ctx.message.message_id, ...file });
   await startUserWorkflow<typeof transcriptionWorkflow>(ctx, 'transcriptionWorkflow', {
     workflowId: workflowIds.transcription(transcriptId),
     kind: 'transcription',
     summary,
     args: [input],
   });
+}
+
+/** The workflow's input for one recording of this user: tariffs, limits and the user's settings as they are now. */
+export async function transcriptionInput(
+  { config, prisma }: Pick<BotServices, 'config' | 'prisma'>,
+  user: { id: number; telegramId: number; language: Language; speakerLabels: boolean },
+  job: Pick<TranscriptionInput, 'transcriptId' | 'chatId' | 'replyTo' | 'fileId' | 'fileUniqueId' | 'fileName' | 'mimeType' | 'sizeBytes' | 'url'>,
+): Promise<TranscriptionInput> {
+  return {
+    ...job,
+    userId: user.id,
+    telegramId: user.telegramId,
+    language: user.language,
+    unitPrice: config.tariffs.transcriptionMinute,
+    maxSeconds: config.transcription.maxMinutes * 60,
+    confirmAboveSeconds: config.transcription.confirmMinutes * 60,
+    confirmTimeoutSeconds: CONFIRM_TIMEOUT_SECONDS,
+    parallelChunks: config.transcription.parallelChunks,
+    expectedRatio: await observedTranscriptionRatio(prisma),
+    summaryPrice: config.tariffs.transcriptSummary,
+    ...(config.openai.diarizeModel && user.speakerLabels ? { diarize: true } : {}),
+  };
 }
 
 /** Buttons carry the transcript id: only the user's own transcript is signalled, whatever the data says. */

@@ -529,6 +529,8 @@ transcribe-help =
     🎧 Send a voice note, an audio file or a video note — I turn the speech into text.
 
     💳 { $price } { CREDITS($price) } per started minute, recordings up to { $max } min. For a long recording I quote the price first and ask you to confirm; the text comes as a message plus .txt and .srt files.
+
+    📤 Files over 20 MB (up to 2 GB) go through the upload page: /upload.
 # The /balance history. $count: images; $mode: AVATAR | IMAGEN4; $avatar: the avatar's name or "none".
 history-generation = { $mode ->
         [AVATAR] { $avatar ->
@@ -712,3 +714,9 @@ sum-not-started = { $reason ->
        *[missing] Transcript not found. Nothing was charged.
     }
 sum-price-changed = The price has changed: it was { $was }, now { $price } { CREDITS($price) }. Nothing was charged — the button is updated, press it again.
+
+## Upload page (a Mini App) for files of any size. $max: "2 ГБ"; $link: a one-time link; $hours: how long it is valid.
+upload-offer =
+    📤 Files up to { $max } go through the upload page: the button below opens it right in Telegram, and an upload resumes after a dropped connection.
+    From a computer's browser: { $link } (one upload, valid for { $hours } h).
+button-upload = 📤 Upload a file up to { $max }

@@ -536,6 +536,8 @@ transcribe-help =
     🎧 Пришлите голосовое сообщение, аудиофайл или кружок — я переведу речь в текст.
 
     💳 { $price } { CREDITS($price) } за каждую начатую минуту, записи до { $max } мин. Длинную запись я сначала оценю и спрошу подтверждение; текст придёт сообщением и файлами .txt и .srt.
+
+    📤 Файлы больше 20 МБ (до 2 ГБ) — через страницу загрузки: /upload.
 # The /balance history. $count: images; $mode: AVATAR | IMAGEN4; $avatar: the avatar's name or "none".
 history-generation = { $mode ->
         [AVATAR] { $avatar ->
@@ -721,3 +723,9 @@ sum-not-started = { $reason ->
        *[missing] Расшифровка не найдена. Ничего не списано.
     }
 sum-price-changed = Цена изменилась: было { $was }, теперь { $price } { CREDITS($price) }. Ничего не списано — кнопка обновлена, нажмите её ещё раз.
+
+## Upload page (a Mini App) for files of any size. $max: "2 ГБ"; $link: a one-time link; $hours: how long it is valid.
+upload-offer =
+    📤 Файлы до { $max } — через страницу загрузки: кнопка ниже откроет её прямо в Telegram, а загрузка продолжится после обрыва связи.
+    Из браузера на компьютере: { $link } (ссылка на одну загрузку, действует { $hours } ч).
+button-upload = 📤 Загрузить файл до { $max }

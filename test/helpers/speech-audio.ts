@@ -34,6 +34,8 @@ export interface SpeechAudioOptions {
   dir: string;
   seed?: number;
   format?: 'ogg' | 'mp3';
+  /** MP3 bitrate (default 32k): a high one makes a file as large as a real recording of that length (e.g. 192k: ~1.4 MB a minute). */
+  bitrate?: string;
   /**
    * Speakers (1–3, default 1), each sentence said by one of them at random. A
    * speaker's tones sit on the band's centre, a quarter band above or a quarter
@@ -161,16 +163,16 @@ async function encode(pcm: Iterable<Buffer>, path: string, codec: readonly strin
 
 /** Makes `seconds` of speech-like audio (default seed 1, OGG/Opus) in `dir`. */
 export async function makeSpeechAudio(opts: SpeechAudioOptions): Promise<SpeechAudio> {
-  const { seconds, dir, seed = 1, format = 'ogg', voices = 1 } = opts;
+  const { seconds, dir, seed = 1, format = 'ogg', voices = 1, bitrate } = opts;
   if (!(Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`seconds must be positive, got ${seconds}`);
   if (!(Number.isInteger(voices) && voices >= 1 && voices <= VOICE_OFFSETS.length)) throw new RangeError(`voices must be 1–${VOICE_OFFSETS.length}, got ${voices}`);
-  const codec = CODECS[format];
-  await requireEncoder(codec[1]);
+  const codec: readonly string[] = format === 'mp3' && bitrate ? ['-c:a', 'libmp3lame', '-b:a', bitrate] : CODECS[format];
+  await requireEncoder(codec[1]!);
   await mkdir(dir, { recursive: true });
 
   const total = samples(seconds);
   const planned = planWords(total, seed, voices);
-  const path = join(dir, `speech-${seconds}s-seed${seed}${voices > 1 ? `-${voices}voices` : ''}.${format}`);
+  const path = join(dir, `speech-${seconds}s-seed${seed}${voices > 1 ? `-${voices}voices` : ''}${bitrate ? `-${bitrate}` : ''}.${format}`);
   await encode(renderPcm(planned, total), path, codec);
 
   const toSeconds = (n: number) => n / SAMPLE_RATE;

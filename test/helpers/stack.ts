@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import { createBot } from '../../bot/create-bot';
 import { setCommandMenus } from '../../bot/features/help';
 import { createFalWebhookHandler } from '../../bot/fal-webhook';
+import { createUploads } from '../../bot/uploads';
 import { createHttpServer } from '../../bot/http-server';
 import { startPolling } from '../../bot/polling';
 import { createBotMetrics, type BotMetrics } from '../../bot/metrics';
@@ -126,7 +127,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let bot = await startBot();
   const falWebhook = createFalWebhookHandler({ verifier: createFalWebhookVerifier({ jwksUrl: config.fal.jwksUrl }), temporal, prisma, redis, logger, metrics });
   const readiness = createReadinessCheck({ prisma, redis, minio: createMinio(config.minio), temporal });
-  const httpServer = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness });
+  const uploads = createUploads({ config, prisma, temporal, i18n, redis }, logger);
+  const httpServer = createHttpServer({ bot, config, logger, falWebhook, metrics, readiness, uploads });
   await new Promise<void>((resolve) => httpServer.listen(httpPort, '127.0.0.1', resolve));
 
   return {

@@ -92,8 +92,12 @@ describe('failover: nginx, two bots, two workers; a bot and a worker killed mid-
     await eventually(() => find(id, 'Привет'), { timeoutMs: 60_000 });
   }
 
-  it('the public listener serves only POST /webhooks/*; the internal one each instance\'s metrics and readiness', async () => {
+  it('the public listener serves only POST /webhooks/* and the upload page with its uploads; the internal one each instance\'s metrics and readiness', async () => {
     for (const path of ['/metrics', '/readyz', '/healthz', '/']) expect((await fetch(`${nginx.publicUrl}${path}`)).status, path).toBe(404);
+    // the upload page and tus (bot/uploads.ts): the page for anyone, uploads only with Telegram's signed data
+    expect((await fetch(`${nginx.publicUrl}/miniapp/upload`)).status).toBe(200);
+    expect((await fetch(`${nginx.publicUrl}/uploads`)).status).toBe(403);
+    expect((await fetch(`${nginx.publicUrl}/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } })).status).toBe(401);
     expect((await fetch(`${nginx.publicUrl}/webhooks/telegram`)).status).toBe(403);
     const forged = await fetch(`${nginx.publicUrl}/webhooks/telegram`, { method: 'POST', headers: { 'x-telegram-bot-api-secret-token': 'nope' }, body: '{}' });
     expect(forged.status).toBe(401);
