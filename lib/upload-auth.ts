@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parse, validate } from '@telegram-apps/init-data-node';
+import { validate } from '@telegram-apps/init-data-node';
 
 /**
  * Who is uploading: a Telegram Mini App's `initData`, checked by Telegram's
@@ -22,8 +22,10 @@ export const UPLOAD_LINK_TTL_SECONDS = 24 * 3600;
 export function uploaderFromInitData(initData: string, botToken: string, maxAgeSeconds = INIT_DATA_MAX_AGE_SECONDS): Uploader | null {
   try {
     validate(initData, botToken, { expiresIn: maxAgeSeconds });
-    const user = parse(initData).user;
-    return user && Number.isSafeInteger(user.id) ? { telegramId: user.id } : null;
+    // The signature holds, so its fields are Telegram's. Only the user's id is needed: read it directly
+    // (the library's full parser also demands fields, like the newer `signature`, that older clients do not send).
+    const user = JSON.parse(new URLSearchParams(initData).get('user') ?? 'null') as { id?: unknown } | null;
+    return typeof user?.id === 'number' && Number.isSafeInteger(user.id) ? { telegramId: user.id } : null;
   } catch {
     return null; // forged, another bot's, expired or malformed
   }

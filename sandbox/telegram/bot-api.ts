@@ -75,6 +75,11 @@ function checkKeyboard(markup: unknown): InlineKeyboardMarkup | undefined {
       if (data !== undefined && (data.length === 0 || Buffer.byteLength(data, 'utf8') > LIMITS.callbackData)) {
         throw new ApiError(400, 'Bad Request: BUTTON_DATA_INVALID');
       }
+      // Telegram opens Mini Apps only from https; the sandbox also lets this machine's own http through (its demo has no certificate).
+      const webApp = 'web_app' in button ? String((button.web_app as { url?: unknown } | undefined)?.url ?? '') : undefined;
+      if (webApp !== undefined && !/^https:\/\//.test(webApp) && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(webApp)) {
+        throw new ApiError(400, `Bad Request: inline keyboard button Web App URL '${webApp}' is invalid: Only HTTPS links are allowed`);
+      }
     }
   }
   return kb;
