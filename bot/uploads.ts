@@ -54,9 +54,7 @@ export function createUploads(services: Pick<BotServices, 'config' | 'prisma' | 
     return { ...uploader, userId: user.id };
   }
 
-  const tus = new Server({
-    path: UPLOADS_PATH,
-    datastore: new S3Store({
+  const store = new S3Store({
       partSize: PART_BYTES,
       s3ClientConfig: {
         bucket: BUCKET,
@@ -65,7 +63,10 @@ export function createUploads(services: Pick<BotServices, 'config' | 'prisma' | 
         forcePathStyle: true,
         credentials: { accessKeyId: config.minio.accessKey, secretAccessKey: config.minio.secretKey },
       },
-    }),
+  });
+  const tus = new Server({
+    path: UPLOADS_PATH,
+    datastore: store,
     maxSize: config.transcription.maxUploadMb * 1024 * 1024,
     // Relative Location headers: right behind nginx or any other proxy without trusting forwarded headers.
     generateUrl: (_req, { path, id }) => `${path}/${encodeId(id)}`,
@@ -79,6 +80,9 @@ export function createUploads(services: Pick<BotServices, 'config' | 'prisma' | 
       // Every request of an upload comes from its owner (PATCH, HEAD, DELETE name the upload in the URL).
       const uploader = await who(req);
       if (OBJECT_KEY.exec(id)?.[1] !== String(uploader.userId)) throw { status_code: 404, body: 'Upload not found\n' };
+      // A client whose last PATCH got an error asks where it stands (HEAD) and, finding the upload whole, is done:
+      // if the start failed then (Temporal restarting), it starts now. Starts are idempotent by workflow id.
+      if (req.method === 'HEAD') await startIfWhole(uploader, id);
     },
     async onUploadFinish(req, upload) {
       const uploader = await who(req);
@@ -87,6 +91,13 @@ export function createUploads(services: Pick<BotServices, 'config' | 'prisma' | 
       return {};
     },
   });
+
+  async function startIfWhole(uploader: Uploader & { userId: number }, id: string) {
+    const transcriptId = OBJECT_KEY.exec(id)![2]!;
+    if (await prisma.transcript.findUnique({ where: { id: transcriptId }, select: { id: true } })) return;
+    const upload = await store.getUpload(id).catch(() => null);
+    if (upload?.size !== undefined && upload.offset === upload.size) await startTranscription(uploader, upload);
+  }
 
   async function startTranscription(uploader: Uploader & { userId: number }, upload: Upload) {
     const [, , transcriptId] = OBJECT_KEY.exec(upload.id)!;
