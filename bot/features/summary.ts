@@ -1,4 +1,4 @@
-import { Composer, GrammyError, InlineKeyboard } from 'grammy';
+import { Composer, GrammyError } from 'grammy';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { seededUuid } from '../../lib/seeded-uuid';
 import { summaryMessages } from '../../vocabulary/summary';
@@ -44,7 +44,11 @@ summaryFeature.callbackQuery(callbacks.transcriptSummary.filter, async (ctx) => 
   if (data.p !== price) {
     // The offer the user saw is the one charged: a stale price charges nothing and shows the current one.
     await ctx.answerCallbackQuery({ text: ctx.t('sum-price-changed', { was: data.p, price }), show_alert: true });
-    const offer = new InlineKeyboard().text(ctx.t('button-tr-summary', { price }), callbacks.transcriptSummary.pack({ id: transcript.id, p: price }));
+    // Only this transcript's 📋 changes: the message may hold other buttons (the gallery's list of transcripts).
+    const fresh = { text: ctx.t('button-tr-summary', { price }), callback_data: callbacks.transcriptSummary.pack({ id: transcript.id, p: price }) };
+    const rows = ctx.callbackQuery.message?.reply_markup?.inline_keyboard ?? [[fresh]];
+    const stale = (b: (typeof rows)[number][number]) => 'callback_data' in b && callbacks.transcriptSummary.unpack(b.callback_data)?.id === transcript.id;
+    const offer = { inline_keyboard: rows.map((row) => row.map((b) => (stale(b) ? fresh : b))) };
     return ctx.editMessageReplyMarkup({ reply_markup: offer }).catch((err: unknown) => {
       // Already the current price (a forged or repeated press): nothing to redraw.
       if (!(err instanceof GrammyError && /message is not modified/.test(err.description))) ctx.logger.warn({ err }, 'summary offer not redrawn');

@@ -107,6 +107,22 @@ describe('transcript summary: the button, the charge, the LLM, the refund', () =
     await eventually(() => (summaryButton(msgs(id).find((m) => m.message_id === done.message_id))?.callback_data === `ts:${transcript.id}:2` ? true : null));
     expect(await charges(user.id)).toEqual([]);
     expect(await stack.prisma.transcriptSummary.count({ where: { transcriptId: transcript.id } })).toBe(0);
+
+    // In the gallery's list the same press redraws only that 📋: the files' buttons stay.
+    tg().sendText(id, '/gallery');
+    const gallery = await eventually(() => msgs(id).find((m) => m.reply_markup?.inline_keyboard.flat().some((b) => 'callback_data' in b && b.callback_data === 'glt')));
+    tg().pressButton(id, gallery.message_id, 'glt');
+    const list = await eventually(() => find(id, 'Ваши последние расшифровки'));
+    const data = (m: typeof list) => m.reply_markup!.inline_keyboard.flat().map((b) => ('callback_data' in b ? b.callback_data : ''));
+    const before = data(list); // a copy: the stand-in edits its stored message in place
+    expect(before).toContain(`ts:${transcript.id}:2`);
+    expect(before.length).toBeGreaterThan(1);
+    await answerOf(tg().pressButton(id, list.message_id, `ts:${transcript.id}:1`));
+    // (the list already shows the current price, so nothing changes at all — and nothing is lost)
+    await new Promise((r) => setTimeout(r, 500));
+    const after = tg().world.find(id, list.message_id)!;
+    expect(data(after)).toEqual(before);
+    expect(await charges(user.id)).toEqual([]);
   });
 
   it("someone else's transcript or forged data: refused, nothing charged, nothing started", async () => {
