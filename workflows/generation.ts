@@ -129,7 +129,8 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
         marking,
       ]);
       if (waited.kind !== 'done') {
-        status.failureReason = waited.kind;
+        // A cancel for a user who blocked the bot keeps that reason ("cancelled" would hide why).
+        status.failureReason ??= waited.kind;
         break;
       }
       const result = waited.webhookOk ? await fal.generationResult({ endpoint, requestId }) : ({ ok: false, error: 'FAL reported an error' } as const);

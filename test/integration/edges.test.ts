@@ -129,6 +129,8 @@ describe('the promise at the edges', () => {
       const generation = await generationOf(user.id);
       await eventually(async () => (await getBalance(stack.prisma, user.id)) === WELCOME - 2 * PRICE);
       await eventually(async () => (await stack.temporal.workflow.count(`UserId = '${id}' AND JobKind = 'generation' AND ExecutionStatus = 'Running'`)).count === 1);
+      // blocked while the job waits on FAL (RUNNING is written as that wait begins): the reason survives the wait's "cancelled"
+      await eventually(async () => (await stack.prisma.generation.findUniqueOrThrow({ where: { id: generation.id } })).status === 'RUNNING');
       tg().blockBot(id);
       const end = await settled(user.id, generation.id);
       expect(end.workflow).toBe('COMPLETED');
