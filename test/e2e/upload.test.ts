@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,21 +5,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance } from '../../lib/db/ledger';
 import { TEST_BOT_TOKEN, uniqueTelegramId } from '../helpers/config';
+import { signInitData } from '../helpers/init-data';
 import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
 import { eventually, startStack, type Stack } from '../helpers/stack';
-
-/**
- * Telegram's rule for a Mini App's initData, written out here (not with the
- * library the bot uses, so the two are checked against each other): the
- * sorted `key=value` lines without `hash`, HMAC-SHA256 with the key
- * HMAC_SHA256("WebAppData", bot token), hex.
- */
-function signInitData(user: { id: number; first_name: string; language_code?: string }, botToken: string, authDate = new Date()): string {
-  const fields: Record<string, string> = { auth_date: String(Math.floor(authDate.getTime() / 1000)), query_id: 'AAHdF6IQAAAAAN0XohDhrOrc', user: JSON.stringify(user) };
-  const check = Object.keys(fields).toSorted().map((k) => `${k}=${fields[k]}`).join('\n');
-  const secret = createHmac('sha256', 'WebAppData').update(botToken).digest();
-  return new URLSearchParams({ ...fields, hash: createHmac('sha256', secret).update(check).digest('hex') }).toString();
-}
 
 /**
  * A recording too large for the Bot API's 20 MB (issue 19): the upload page,

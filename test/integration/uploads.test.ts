@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -7,17 +6,10 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUploads } from '../../bot/uploads';
-import { TEST_BOT_TOKEN, uniqueTelegramId } from '../helpers/config';
+import { uniqueTelegramId } from '../helpers/config';
+import { signInitData } from '../helpers/init-data';
 import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
 import { eventually, startStack, type Stack } from '../helpers/stack';
-
-/** Telegram's initData rule written out (as in test/e2e/upload.test.ts). */
-function signInitData(id: number, botToken = TEST_BOT_TOKEN): string {
-  const fields: Record<string, string> = { auth_date: String(Math.floor(Date.now() / 1000)), user: JSON.stringify({ id, first_name: 'A', language_code: 'ru' }) };
-  const check = Object.keys(fields).toSorted().map((k) => `${k}=${fields[k]}`).join('\n');
-  const secret = createHmac('sha256', 'WebAppData').update(botToken).digest();
-  return new URLSearchParams({ ...fields, hash: createHmac('sha256', secret).update(check).digest('hex') }).toString();
-}
 
 /**
  * The tus protocol by hand against the bot's uploads handler: the moments a
@@ -47,7 +39,7 @@ describe('uploads (tus) when the job cannot start at the last byte', () => {
     await eventually(() => find(id, 'Привет'));
     const user = await stack.prisma.user.findUniqueOrThrow({ where: { telegramId: BigInt(id) } });
     const bytes = await readFile(speech.path);
-    const auth = { 'tus-resumable': '1.0.0', authorization: `tma ${signInitData(id)}` };
+    const auth = { 'tus-resumable': '1.0.0', authorization: `tma ${signInitData({ id, first_name: 'A', language_code: 'ru' })}` };
 
     // An instance whose Temporal connection is gone (as during a server restart), on its own port.
     const dead = new Client({ connection: await Connection.connect({ address: stack.config.temporal.address }), namespace: stack.config.temporal.namespace });

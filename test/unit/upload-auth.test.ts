@@ -1,15 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { signInitDataFields } from '../helpers/init-data';
 import { signUploadLink, uploaderFromAuthorization, uploaderFromInitData, uploaderFromLink } from '../../lib/upload-auth';
 
 const TOKEN = '7000000001:AAsandbox-test-token-0123456789abcdef';
 
-/** Telegram's rule, written out: sorted `key=value` lines without hash, HMAC-SHA256 keyed with HMAC_SHA256("WebAppData", token). */
-function initData(fields: Record<string, string>, token = TOKEN): string {
-  const check = Object.keys(fields).toSorted().map((k) => `${k}=${fields[k]}`).join('\n');
-  const secret = createHmac('sha256', 'WebAppData').update(token).digest();
-  return new URLSearchParams({ ...fields, hash: createHmac('sha256', secret).update(check).digest('hex') }).toString();
-}
+const initData = (fields: Record<string, string>, token = TOKEN) => signInitDataFields(fields, token);
 const now = () => String(Math.floor(Date.now() / 1000));
 
 describe('who uploads (lib/upload-auth.ts)', () => {
