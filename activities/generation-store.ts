@@ -61,6 +61,8 @@ export interface RecordImagesInput {
   images: StoredImageInput[];
   /** In the order of `images` (from deliverImages); fills in rows written before delivery. */
   telegramFileIds?: string[];
+  /** The rows' ids, in the order of `images`, when the workflow chose them (recordAndDeliverImages); else the database's. */
+  imageIds?: string[];
 }
 
 export interface DeliverImagesInput {
@@ -194,7 +196,7 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
     }
   };
 
-  return {
+  const activities = {
     async createGeneration(input: CreateGenerationInput): Promise<void> {
       await prisma.generation.upsert({
         where: { id: input.generationId },
@@ -232,6 +234,7 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
       const positions = input.images.map((img) => img.position);
       if (new Set(positions).size !== positions.length || positions.some((p) => !Number.isSafeInteger(p) || p < 0)) throw invalid(`image positions must be distinct non-negative integers: ${positions.join(',')}`);
       if (input.telegramFileIds && input.telegramFileIds.length !== input.images.length) throw invalid('telegramFileIds must match images one to one');
+      if (input.imageIds && (input.imageIds.length !== input.images.length || !input.imageIds.every((id) => UUID.test(id)))) throw invalid('imageIds must be UUIDs matching images one to one');
       if (!input.images.length) return { imageIds: [] };
 
       return prisma.$transaction(async (tx) => {
@@ -240,6 +243,7 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
         // ON CONFLICT (generation_id, position) DO NOTHING: a retry finds the rows it wrote before.
         await tx.image.createMany({
           data: input.images.map((img, i) => ({
+            ...(input.imageIds ? { id: input.imageIds[i]! } : {}),
             userId: input.userId,
             generationId: input.generationId,
             position: img.position,
@@ -325,6 +329,20 @@ export function createGenerationStoreActivities({ prisma, storage, telegramApi, 
       const rows = await prisma.image.findMany({ where: { generationId, id: { in: imageIds } }, select: { id: true, objectKey: true } });
       await storage.removeKeys(BUCKET, rows.map((r) => r.objectKey));
       await prisma.image.deleteMany({ where: { generationId, id: { in: rows.map((r) => r.id) } } });
+    },
+  };
+
+  return {
+    ...activities,
+    /**
+     * The gallery rows, then the photos (issue 18: one Temporal round trip
+     * instead of two on the way to the user). The workflow picks the rows' ids,
+     * so it knows them even if this never completes; both halves are
+     * idempotent, so a retry writes nothing twice and sends nothing twice.
+     */
+    async recordAndDeliverImages(input: { record: RecordImagesInput & { imageIds: string[] }; deliver: Omit<DeliverImagesInput, 'imageIds'> }): Promise<DeliveryOutcome> {
+      const { imageIds } = await activities.recordImages(input.record);
+      return activities.deliverImages({ ...input.deliver, imageIds });
     },
   };
 }

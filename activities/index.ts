@@ -47,7 +47,7 @@ export type Activities = Record<QueueKind, Record<string, (...args: never[]) => 
 export function createActivities(deps: ActivityDeps) {
   const ledger = createLedgerActivities({ prisma: deps.prisma, tariffs: deps.config.tariffs, metrics: deps.metrics });
   const { preparePhoto, assessPhoto, buildTrainingArchive } = createPhotoActivities(deps);
-  const { deliverImages, ...generationStore } = createGenerationStoreActivities(deps);
+  const { deliverImages, recordAndDeliverImages, ...generationStore } = createGenerationStoreActivities(deps);
   const { enhancePrompt, describeReference, assessQuality, submitGeneration, generationResult } = createGenerationAiActivities(deps);
   const { analyzeAudio, cutChunks } = createAudioActivities(deps);
   const { transcribeChunk, deliverTranscript, ...transcripts } = createTranscriptionActivities(deps);
@@ -65,7 +65,7 @@ export function createActivities(deps: ActivityDeps) {
       ...summaries,
       ...createCleanupActivities(deps),
     },
-    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n, redis: deps.redis }), deliverImages, deliverTranscript },
+    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n, redis: deps.redis }), deliverImages, recordAndDeliverImages, deliverTranscript },
     fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage, prisma: deps.prisma }), submitGeneration, generationResult },
     openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk, summarizeTranscript },
     media: { preparePhoto, buildTrainingArchive, analyzeAudio, cutChunks },

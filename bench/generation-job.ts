@@ -11,7 +11,7 @@ import type { PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
 import { falWebhookUrl } from '../workflows/fal-api';
 import type { generationWorkflow } from '../workflows/generation';
-import type { GenerationInput } from '../workflows/generation-api';
+import { GENERATION_REVISION, type GenerationInput } from '../workflows/generation-api';
 
 export interface FalWebhookServer {
   publicBaseUrl: string;
@@ -55,6 +55,7 @@ export async function runGeneration(
     deadlineSeconds: 900,
     qualityThreshold: 1,
     webhookUrl: falWebhookUrl(opts.publicBaseUrl, workflowId),
+    revision: GENERATION_REVISION,
   };
   const status = await client.workflow.execute<typeof generationWorkflow>('generationWorkflow', { taskQueue: opts.taskQueue, workflowId, args: [input] });
   if (status.delivered !== 1) throw new Error(`generation ${opts.variant} delivered ${status.delivered}`);

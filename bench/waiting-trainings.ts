@@ -100,6 +100,7 @@ export async function startTrainings(fleet: TrainingFleet, opts: StartTrainingsO
       deadlineSeconds: config.avatars.trainingDeadlineMinutes * 60,
       draftTtlSeconds: config.avatars.draftTtlHours * 3600,
       pollSeconds: opts.pollSeconds,
+      maxPollSeconds: Math.max(opts.pollSeconds, config.fal.pollMaxSeconds),
       progressSeconds: 30,
       webhookUrl: falWebhookUrl(opts.publicBaseUrl, workflowId),
     };

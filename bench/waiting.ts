@@ -3,9 +3,10 @@
 // stand-ins in this one (FAL 3 s per image, trainings that run for hours, LLM
 // 1 s). First a few generations one at a time on the idle worker; then
 // thousands of avatar trainings, each charged and submitted to FAL, waiting for
-// FAL's webhook (and polling FAL's status every FAL_POLL_INTERVAL_SECONDS, as
-// production trainings do); then the worker's resident memory (VmRSS) and the
-// same generations again. The trainings are terminated and refunded at the end.
+// FAL's webhook (and checking FAL's status every FAL_POLL_INTERVAL_SECONDS at
+// first, spaced out up to FAL_POLL_MAX_SECONDS, as production trainings do);
+// then the worker's resident memory (VmRSS) and the same generations again.
+// The trainings are terminated and refunded at the end.
 //
 // Environment (the bench's own, read here only):
 //   BENCH_WAITING_TRAININGS            trainings to start (default 10 000)
@@ -126,8 +127,9 @@ export async function waitingBench(): Promise<void> {
 
     // 2. The trainings: users, one photo in the Telegram stand-in, then the starts.
     const count = settings.trainings;
+    const maxPoll = Math.max(pollSeconds, config.fal.pollMaxSeconds);
     process.stdout.write(
-      `  ${grouped(count)} trainings; each polls FAL every ${pollSeconds} s while it waits: ${(count / pollSeconds).toFixed(1)} status calls/s once all wait (the fal queue's own limit: QUEUE_OPTIONS in workers/create-workers.ts)\n`,
+      `  ${grouped(count)} trainings; each checks FAL's status every ${pollSeconds} s at first, then spaced out up to ${maxPoll} s while its webhook is not due (workflows/fal-poll.ts): ${(count / pollSeconds).toFixed(1)} status calls/s at most, ${(count / maxPoll).toFixed(1)}/s once all are spaced out\n`,
     );
     const made = await makeTrainingUsers(prisma, tg, run, count);
     fleet = made;

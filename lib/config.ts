@@ -69,6 +69,8 @@ const baseSchema = z.object({
     /** How FAL gets the training archive: a presigned MinIO URL (needs MINIO_PUBLIC_URL), an upload to FAL storage, or auto. */
     FAL_ARCHIVE_UPLOAD: z.enum(['auto', 'presigned', 'fal_storage']).default('auto'),
     FAL_POLL_INTERVAL_SECONDS: int(30, 1),
+    /** A waiting training's status checks space out up to this while its webhook is not due (workflows/fal-poll.ts). */
+    FAL_POLL_MAX_SECONDS: int(300, 1),
 
     OPENAI_API_KEY: optional(z.string().min(8)),
     OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
@@ -91,6 +93,8 @@ const baseSchema = z.object({
     TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().regex(/^[\w-]+$/).default('aisha'),
+    /** Workflows a worker keeps in memory between their tasks (the SDK's sticky cache; the SDK's own default grows with the heap limit, ~2 300 at 4 GB). */
+    TEMPORAL_MAX_CACHED_WORKFLOWS: int(250, 1),
 
     ADMIN_TELEGRAM_IDS: telegramIds,
 
@@ -154,7 +158,7 @@ export interface Config {
   http: { port: number; publicBaseUrl: string };
   /** The worker's `/metrics` port (0: none). */
   metrics: { port: number };
-  fal: { key?: string; proxyUrl?: string; jwksUrl: string; archiveUpload: 'presigned' | 'fal_storage'; pollIntervalSeconds: number };
+  fal: { key?: string; proxyUrl?: string; jwksUrl: string; archiveUpload: 'presigned' | 'fal_storage'; pollIntervalSeconds: number; pollMaxSeconds: number };
   /** `diarizeModel`: set when speaker labels are on (OPENAI_DIARIZE_MODEL). */
   openai: { apiKey?: string; baseUrl: string; chatModel: string; visionModel: string; transcribeModel: string; diarizeModel?: string };
   avatars: { minPhotos: number; maxPhotos: number; trainingDeadlineMinutes: number; draftTtlHours: number };
@@ -164,7 +168,7 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   minio: { endPoint: string; port: number; useSSL: boolean; accessKey: string; secretKey: string; publicUrl?: string };
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; maxCachedWorkflows: number };
   adminTelegramIds: number[];
   tariffs: {
     avatarTraining: number;
@@ -215,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       jwksUrl: e.FAL_JWKS_URL,
       archiveUpload: e.FAL_ARCHIVE_UPLOAD === 'auto' ? (e.MINIO_PUBLIC_URL ? 'presigned' : 'fal_storage') : e.FAL_ARCHIVE_UPLOAD,
       pollIntervalSeconds: e.FAL_POLL_INTERVAL_SECONDS,
+      pollMaxSeconds: Math.max(e.FAL_POLL_MAX_SECONDS, e.FAL_POLL_INTERVAL_SECONDS),
     },
     avatars: {
       minPhotos: e.AVATAR_MIN_PHOTOS,
@@ -249,7 +254,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       secretKey: e.MINIO_SECRET_KEY,
       publicUrl: e.MINIO_PUBLIC_URL,
     },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS },
     adminTelegramIds: e.ADMIN_TELEGRAM_IDS,
     tariffs: {
       avatarTraining: e.PRICE_AVATAR_TRAINING,
@@ -307,8 +312,8 @@ export function loadMinioConfig(source: NodeJS.ProcessEnv = process.env): Config
 /** Just the Temporal part (operator tools such as `npm run replay`). Loads `.env` when present. */
 export function loadTemporalConfig(source: NodeJS.ProcessEnv = process.env, envFile = '.env'): Config['temporal'] {
   if (source === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
-  const e = parseSection(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'], source);
-  return { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE };
+  const e = parseSection(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_MAX_CACHED_WORKFLOWS'], source);
+  return { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS };
 }
 
 /** The documented ports of the stand-ins when they run as processes (tests use free ports). */

@@ -62,6 +62,8 @@ export interface CreateWorkersOptions {
   workflowBundle: WorkflowBundleWithSourceMap;
   /** Where job starts and ends are counted (the worker's /metrics); a private set when omitted. */
   metrics?: WorkerMetrics;
+  /** The main queue's sticky cache (TEMPORAL_MAX_CACHED_WORKFLOWS); the SDK's default when absent (tests). */
+  maxCachedWorkflows?: number;
   /** Tests shut down fast. */
   shutdownGraceTime?: string;
 }
@@ -85,7 +87,7 @@ export async function createWorkers(opts: CreateWorkersOptions): Promise<Map<Que
         namespace: opts.namespace,
         taskQueue: queues[kind],
         activities: opts.activities[kind],
-        ...(isMain ? { workflowBundle: opts.workflowBundle, sinks } : {}),
+        ...(isMain ? { workflowBundle: opts.workflowBundle, sinks, ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }) } : {}),
         shutdownGraceTime: opts.shutdownGraceTime ?? '30 seconds',
         ...QUEUE_OPTIONS[kind],
       }),

@@ -26,6 +26,7 @@ const workers = await createWorkers({
   taskQueue: config.temporal.taskQueue,
   activities,
   workflowBundle: await bundleWorkflows(),
+  maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   metrics: deps.metrics,
 });
 const schedule = await ensureCleanupSchedule(deps.temporal, config.temporal.taskQueue);

@@ -23,6 +23,8 @@ export interface AvatarTrainingInput {
   draftTtlSeconds: number;
   /** Status polling while no webhook arrives. */
   pollSeconds: number;
+  /** When set, the polling spaces out up to this while the webhook is not due (workflows/fal-poll.ts); absent in older histories. */
+  maxPollSeconds?: number;
   /** The progress message is edited at most this often. */
   progressSeconds: number;
   webhookUrl: string;

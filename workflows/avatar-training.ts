@@ -13,6 +13,7 @@ import {
 import { processPhotoBatch, type AcceptedPhoto } from './avatar-photos';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
+import { nextTrainingPollSeconds } from './fal-poll';
 import { waitForFal } from './fal-wait';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
@@ -197,9 +198,14 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     const startedAt = Date.now();
     const expected = input.expectedTrainingSeconds ?? 15 * 60;
     /** Stage, elapsed minutes and minutes left: from FAL's `step k/n` once it reports any, else from observed trainings. */
+    /** Seconds the training should still take: from FAL's progress once it reports any, else from observed trainings. */
+    const secondsLeft = (percent: number) => {
+      const elapsed = (Date.now() - startedAt) / 1000;
+      return percent > 0 ? (elapsed * (100 - percent)) / percent : expected - elapsed;
+    };
     const progressView = (percent: number, queuePosition = 0) => {
       const elapsed = (Date.now() - startedAt) / 1000;
-      const left = percent > 0 ? (elapsed * (100 - percent)) / percent : Math.max(expected - elapsed, 60);
+      const left = percent > 0 ? secondsLeft(percent) : Math.max(secondsLeft(0), 60);
       return {
         message: { key: 'avatar-training', params: { name: input.name, percent, elapsed: Math.floor(elapsed / 60), left: Math.max(1, Math.ceil(left / 60)), queue: queuePosition } },
         buttons: [[cancelButton]],
@@ -217,6 +223,10 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
       requestId,
       results: falResults,
       pollSeconds: input.pollSeconds,
+      // Newer trainings poll less while their webhook is not due; older histories replay with the fixed interval.
+      nextPollSeconds: input.maxPollSeconds
+        ? (waited) => nextTrainingPollSeconds({ waited, left: secondsLeft(Math.floor((status.progress ?? 0) * 100)), base: input.pollSeconds, max: input.maxPollSeconds! })
+        : undefined,
       deadline: Date.now() + input.deadlineSeconds * 1000,
       cancelled: () => cancelled,
       onProgress: async (progress) => {

@@ -20,6 +20,12 @@ export async function waitForFal(opts: {
   requestId: string;
   results: FalResult[];
   pollSeconds: number;
+  /**
+   * When given, the wait before the next status check (seconds, from the
+   * seconds waited so far); `pollSeconds` otherwise. A long job polls less
+   * while its webhook is not yet due (issue 18, docs/decisions.md).
+   */
+  nextPollSeconds?: (waitedSeconds: number) => number;
   deadline: number;
   cancelled: () => boolean;
   onProgress?: (progress: number) => Promise<void>;
@@ -31,9 +37,11 @@ export async function waitForFal(opts: {
   // Only histories that received `pollNow` take a different path: older ones replay unchanged.
   let pollNow = false;
   setHandler(pollNowSignal, () => void (pollNow = true));
+  const since = Date.now();
   for (;;) {
     const remaining = opts.deadline - Date.now();
-    const woke = remaining > 0 && (await condition(() => !!ours() || opts.cancelled() || pollNow, Math.min(opts.pollSeconds * 1000, remaining)));
+    const every = opts.nextPollSeconds ? opts.nextPollSeconds((Date.now() - since) / 1000) : opts.pollSeconds;
+    const woke = remaining > 0 && (await condition(() => !!ours() || opts.cancelled() || pollNow, Math.min(every * 1000, remaining)));
     pollNow = false;
     if (opts.cancelled()) {
       await fal.cancelTraining({ endpoint: opts.endpoint, requestId: opts.requestId });

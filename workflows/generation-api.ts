@@ -31,7 +31,16 @@ export interface GenerationInput {
   replyTo?: number;
   /** What a generation takes, as observed (lib/db/estimates.ts), for the progress message. */
   expectedSeconds?: number;
+  /**
+   * 2: the path of issue 18 with no patch markers (workflows/generation.ts);
+   * absent in older histories, which replay as recorded. Starters set
+   * GENERATION_REVISION.
+   */
+  revision?: number;
 }
+
+/** What new generations are started with (the bot, `/admin retry` keeps the original input). */
+export const GENERATION_REVISION = 2;
 
 export type GenerationStage = 'charging' | 'preparing' | 'generating' | 'checking' | 'delivering' | 'completed' | 'partial' | 'failed' | 'cancelled';
 

@@ -9,8 +9,9 @@ import { patched, upsertMemo } from '@temporalio/workflow';
  * recorded before this existed have none; for them `patched` answers false
  * during replay and nothing is emitted (see README, "Changing a workflow").
  */
-export function noteInMemo(fields: Record<string, string | number | undefined>): void {
-  if (!patched('job-memo-v1')) return;
+export function noteInMemo(fields: Record<string, string | number | undefined>, unpatched = false): void {
+  // `unpatched`: a job whose input already says it is this new (generation revision 2) asks nothing.
+  if (!unpatched && !patched('job-memo-v1')) return;
   upsertMemo(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
 }
 

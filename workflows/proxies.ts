@@ -20,7 +20,7 @@ import { taskQueueName } from './task-queues';
  * a workflow: queues derive from the workflow's own (see task-queues.ts).
  */
 export function dbActivities() {
-  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & AdminActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'> & Omit<SummaryActivities, 'summarizeTranscript'>>({
+  return proxyActivities<UserActivities & LedgerActivities & BillingActivities & AdminActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages' | 'recordAndDeliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'> & Omit<SummaryActivities, 'summarizeTranscript'>>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
   });
@@ -33,7 +33,7 @@ export function dbActivities() {
  * comes back here as `unavailable`. Only a Stars refund still throws (an operator acts on it).
  */
 export function telegramActivities() {
-  const acts = proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages'> & Pick<TranscriptionActivities, 'deliverTranscript'>>({
+  const acts = proxyActivities<TelegramActivities & Pick<GenerationStoreActivities, 'deliverImages' | 'recordAndDeliverImages'> & Pick<TranscriptionActivities, 'deliverTranscript'>>({
     taskQueue: taskQueueName(workflowInfo().taskQueue, 'telegram'),
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '10 minutes',
@@ -54,6 +54,7 @@ export function telegramActivities() {
     editMessage: orUnavailable(acts.editMessage, { undelivered: 'unavailable' }),
     deleteMessage: orUnavailable(acts.deleteMessage, undefined),
     deliverImages: orUnavailable(acts.deliverImages, { telegramFileIds: [], delivered: 0, undelivered: 'unavailable' }),
+    recordAndDeliverImages: orUnavailable(acts.recordAndDeliverImages, { telegramFileIds: [], delivered: 0, undelivered: 'unavailable' }),
     deliverTranscript: orUnavailable(acts.deliverTranscript, { delivered: false, undelivered: 'unavailable' }),
     refundStarPayment: acts.refundStarPayment,
   };

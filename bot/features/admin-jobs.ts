@@ -3,7 +3,7 @@ import type { adminRefundWorkflow } from '../../workflows/admin';
 import { settleSignal } from '../../workflows/billing-api';
 import { falWebhookUrl, pollNowSignal } from '../../workflows/fal-api';
 import type { generationWorkflow } from '../../workflows/generation';
-import type { GenerationInput } from '../../workflows/generation-api';
+import { GENERATION_REVISION, type GenerationInput } from '../../workflows/generation-api';
 import { workflowIds } from '../../vocabulary/ids';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
 import type { TranscriptionInput } from '../../workflows/transcription-api';
@@ -123,7 +123,8 @@ export async function adminRetryJob(ctx: AppContext, job: string, prefix: JobPre
       kind: 'generation',
       userTelegramId: input.telegramId,
       summary: `${summary}: ${input.prompt.replace(/\s+/g, ' ').slice(0, 100)}`,
-      args: [{ ...input, generationId: newId, webhookUrl: falWebhookUrl(config.http.publicBaseUrl, newJob) }],
+      // A new run takes today's path (its history starts now).
+      args: [{ ...input, generationId: newId, webhookUrl: falWebhookUrl(config.http.publicBaseUrl, newJob), revision: GENERATION_REVISION }],
     });
   } else {
     const input = await startInput<TranscriptionInput>(ctx, handle);

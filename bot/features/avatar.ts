@@ -69,6 +69,7 @@ avatarFeature.on('message:text', async (ctx, next) => {
     deadlineSeconds: config.avatars.trainingDeadlineMinutes * 60,
     draftTtlSeconds: config.avatars.draftTtlHours * 3600,
     pollSeconds: config.fal.pollIntervalSeconds,
+    maxPollSeconds: config.fal.pollMaxSeconds,
     progressSeconds: 30,
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
     expectedTrainingSeconds: await expectedTrainingSeconds(ctx.services.prisma),

@@ -5,7 +5,7 @@ import { expectedGenerationSeconds } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
 import { falWebhookUrl } from '../../workflows/fal-api';
 import type { generationWorkflow } from '../../workflows/generation';
-import { ASPECT_RATIOS, type GenerationInput, type GenerationMode } from '../../workflows/generation-api';
+import { ASPECT_RATIOS, GENERATION_REVISION, type GenerationInput, type GenerationMode } from '../../workflows/generation-api';
 import { workflowIds } from '../../vocabulary/ids';
 import type { AppContext } from '../context';
 import type { GenerationDraft } from '../session';
@@ -212,6 +212,7 @@ export async function startGeneration(ctx: AppContext, draft: GenerationDraft) {
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
     replyTo: draft.requestMessageId,
     expectedSeconds: await expectedGenerationSeconds(prisma),
+    revision: GENERATION_REVISION,
   };
   ctx.session = { ...ctx.session, generation: undefined };
   await startUserWorkflow<typeof generationWorkflow>(ctx, 'generationWorkflow', {

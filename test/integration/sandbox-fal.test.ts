@@ -56,7 +56,7 @@ describe('FAL sandbox with the real @fal-ai/client', () => {
 
   beforeAll(async () => {
     await sandbox.start();
-    cfg = { key: 'sandbox-key-id:sandbox-key-secret', proxyUrl: `${sandbox.url}/api/fal/proxy`, jwksUrl: sandbox.jwksUrl, archiveUpload: 'fal_storage', pollIntervalSeconds: 30 };
+    cfg = { key: 'sandbox-key-id:sandbox-key-secret', proxyUrl: `${sandbox.url}/api/fal/proxy`, jwksUrl: sandbox.jwksUrl, archiveUpload: 'fal_storage', pollIntervalSeconds: 30, pollMaxSeconds: 300 };
     fal = createFal(cfg);
     const verifier = createFalWebhookVerifier({ jwksUrl: cfg.jwksUrl });
     // The receiver answers as the bot will: 200 for a verified delivery, 401 otherwise.

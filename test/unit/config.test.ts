@@ -24,7 +24,7 @@ describe('lib/config', () => {
   it('accepts a minimal environment and fills the documented defaults', () => {
     const config = loadConfig(valid);
     expect(config.telegram).toMatchObject({ apiRoot: 'https://api.telegram.org', mode: 'polling' });
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'aisha' });
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'aisha', maxCachedWorkflows: 250 });
     expect(config.tariffs).toMatchObject({ avatarTraining: 150, avatarImage: 5, imagenImage: 4, transcriptionMinute: 1, transcriptSummary: 2, welcomeCredits: 20 });
     expect(config.tariffs.starsPacks).toEqual([
       { id: 'p50', stars: 50, credits: 100 },
