@@ -68,6 +68,55 @@ export const audioKeys = {
   chunkResult: (userId: number, transcriptId: string, index: number) => `${userId}/${transcriptId}/chunks/${String(index).padStart(3, '0')}.json`,
 };
 
+/**
+ * To 16 kHz: with libsoxr when this ffmpeg has it. Its default resampler
+ * (swr) spends ~11 s of CPU taking an hour of 48 kHz Opus (Telegram's voice
+ * format) to 16 kHz, three times the decoding itself; soxr takes ~1 s, at
+ * higher quality (issue 18, docs/decisions.md). Debian's ffmpeg is built with it.
+ */
+let resampling: Promise<string[]> | undefined;
+export function toSampleRate(): Promise<string[]> {
+  resampling ??= new Promise((resolve) => {
+    const child = spawn('ffmpeg', ['-hide_banner', '-buildconf'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let conf = '';
+    child.stdout.on('data', (d: Buffer) => (conf += d.toString('utf8')));
+    child.on('error', () => resolve(['-ar', String(SAMPLE_RATE)]));
+    child.on('close', () => resolve(conf.includes('--enable-libsoxr') ? ['-af', `aresample=${SAMPLE_RATE}:resampler=soxr`] : ['-ar', String(SAMPLE_RATE)]));
+  });
+  return resampling;
+}
+
+/** A chunk copied from an Opus source stays well under Whisper's 25 MB upload limit. */
+const MAX_COPIED_CHUNK_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Whether chunks can be the source's own Opus packets (Telegram's voice
+ * format, WhatsApp's, most recorders'): no decode, no encode, ~0.1 s a chunk
+ * instead of ~4 s for ten minutes, and no second lossy generation. Other
+ * codecs, or an Opus stream whose bitrate would make the longest chunk too
+ * big, are re-encoded.
+ */
+async function opusToCopy(path: string, longestSeconds: number): Promise<boolean> {
+  const out: Buffer[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name:format=bit_rate', '-of', 'json', path], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      signal: cancellationSignal(),
+    });
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', () => resolve(-1));
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  if (code !== 0) return false;
+  try {
+    const probe = JSON.parse(Buffer.concat(out).toString('utf8')) as { streams?: { codec_name?: string }[]; format?: { bit_rate?: string } };
+    const bitsPerSecond = Number(probe.format?.bit_rate);
+    return probe.streams?.[0]?.codec_name === 'opus' && Number.isFinite(bitsPerSecond) && (bitsPerSecond / 8) * longestSeconds <= MAX_COPIED_CHUNK_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs ffmpeg; resolves with its exit code and the tail of stderr (for logs). Aborting kills it. */
 function ffmpeg(args: string[], onStdout?: (data: Buffer) => void): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -95,7 +144,7 @@ async function measureLoudness(path: string): Promise<{ durationSeconds: number;
   let samples = 0;
   let carry: Buffer | null = null;
   let lastBeat = Date.now();
-  const { code, stderr } = await ffmpeg(['-i', path, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'], (data) => {
+  const { code, stderr } = await ffmpeg(['-i', path, '-vn', '-ac', '1', ...(await toSampleRate()), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'], (data) => {
     const buf = carry ? Buffer.concat([carry, data]) : data;
     const whole = buf.length - (buf.length % 2);
     carry = whole < buf.length ? buf.subarray(whole) : null;
@@ -150,7 +199,7 @@ export async function audioClip(source: Buffer, start: number, seconds: number):
     const input = join(dir, 'source');
     await writeFile(input, source);
     const out: Buffer[] = [];
-    const { code, stderr } = await ffmpeg(['-ss', start.toFixed(3), '-t', seconds.toFixed(3), '-i', input, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'wav', 'pipe:1'], (d) => out.push(d));
+    const { code, stderr } = await ffmpeg(['-ss', start.toFixed(3), '-t', seconds.toFixed(3), '-i', input, '-vn', '-ac', '1', ...(await toSampleRate()), '-f', 'wav', 'pipe:1'], (d) => out.push(d));
     if (code !== 0) throw ApplicationFailure.create({ message: `ffmpeg could not cut a clip: ${stderr}`, type: AudioErrors.ffmpeg });
     return Buffer.concat(out);
   });
@@ -205,26 +254,35 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
       }));
     },
 
-    /** Every planned chunk as 16 kHz mono Opus in MinIO; chunks already stored (an earlier attempt) are kept. */
+    /**
+     * Every planned chunk as Ogg Opus in MinIO: the source's own packets when
+     * it is Opus (cut to the packet, 20 ms), else encoded as 16 kHz mono.
+     * Chunks already stored (an earlier attempt) are kept.
+     */
     async cutChunks({ userId, transcriptId, chunks }: CutChunksInput): Promise<{ objectKeys: string[] }> {
       return heartbeating(() => withTempDir(async (dir) => {
         const source = join(dir, 'source');
         const sourceKey = audioKeys.source(userId, transcriptId);
+        const objectKeys = chunks.map((chunk) => audioKeys.chunk(userId, transcriptId, chunk.index));
+        const missing: typeof chunks = [];
+        for (const [i, chunk] of chunks.entries()) if (!(await storage.exists(BUCKET, objectKeys[i]!))) missing.push(chunk);
+        if (missing.length === 0) return { objectKeys };
         try {
           await storage.getFile(BUCKET, sourceKey, source);
         } catch (err) {
           throw ApplicationFailure.create({ message: `audio source ${sourceKey} is missing`, type: AudioErrors.sourceMissing, nonRetryable: true, cause: err as Error });
         }
-        const objectKeys: string[] = [];
-        for (const chunk of chunks) {
+        const copy = await opusToCopy(source, Math.max(...missing.map((c) => c.end - c.start)));
+        for (const chunk of missing) {
           const key = audioKeys.chunk(userId, transcriptId, chunk.index);
-          objectKeys.push(key);
-          if (await storage.exists(BUCKET, key)) continue;
           const out = join(dir, `chunk-${chunk.index}.ogg`);
-          const { code, stderr } = await ffmpeg([
-            '-ss', chunk.start.toFixed(3), '-t', (chunk.end - chunk.start).toFixed(3), '-i', source,
-            '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-c:a', 'libopus', '-b:a', CHUNK_BITRATE, '-application', 'voip', '-f', 'ogg', '-y', out,
-          ]);
+          const span = ['-ss', chunk.start.toFixed(3), '-t', (chunk.end - chunk.start).toFixed(3)];
+          const { code, stderr } = await ffmpeg(
+            copy
+              ? // Seeking on the output side: packets before the start are read and dropped, so the chunk starts where planned (an input seek lands on an Ogg page, up to a second early).
+                ['-i', source, ...span, '-vn', '-map', '0:a:0', '-c:a', 'copy', '-f', 'ogg', '-y', out]
+              : [...span, '-i', source, '-vn', '-ac', '1', ...(await toSampleRate()), '-c:a', 'libopus', '-b:a', CHUNK_BITRATE, '-application', 'voip', '-f', 'ogg', '-y', out],
+          );
           if (code !== 0) throw ApplicationFailure.create({ message: `ffmpeg could not cut chunk ${chunk.index}: ${stderr}`, type: AudioErrors.ffmpeg });
           await storage.putFile(BUCKET, key, out, 'audio/ogg');
         }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSpeechAudio } from '../test/helpers/speech-audio';
 import type { transcriptionWorkflow } from '../workflows/transcription';
-import { transcriptionStatusQuery, type TranscriptionInput } from '../workflows/transcription-api';
+import { TRANSCRIPTION_REVISION, transcriptionStatusQuery, type TranscriptionInput } from '../workflows/transcription-api';
 import { loadConfig } from '../lib/config';
 import { applyLedgerEntry } from '../lib/db/ledger';
 import { upsertUser } from '../lib/db/users';
@@ -58,6 +58,7 @@ export async function transcriptionBench(): Promise<void> {
         confirmAboveSeconds: 24 * 3600,
         confirmTimeoutSeconds: 60,
         parallelChunks,
+        revision: TRANSCRIPTION_REVISION,
       };
       const started = performance.now();
       const handle = await client.workflow.start<typeof transcriptionWorkflow>('transcriptionWorkflow', {
@@ -114,7 +115,20 @@ export async function transcriptionBench(): Promise<void> {
     );
     const costs = await historyCosts(client, parallel.workflowId);
     process.stdout.write(`P2c Temporal per 60-minute transcription (with its billing child): ${describeCosts(costs)}\n`);
-    process.stdout.write(goalRow('P3 before the first chunk starts', `${parallel.before.toFixed(1)} s (download, decode, plan, charge)`, '≤ 5 s', parallel.before <= 5));
+    // From the history: the workflow's start to the first chunk's transcription starting on a worker (its cut included).
+    const events = (await client.workflow.getHandle(parallel.workflowId).fetchHistory()).events ?? [];
+    const at = (e: (typeof events)[number] | undefined) => (e?.eventTime ? Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6) : NaN);
+    const scheduled = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'transcribeChunk').map((e) => Number(e.eventId)));
+    const firstChunk = events.find((e) => e.activityTaskStartedEventAttributes && scheduled.has(Number(e.activityTaskStartedEventAttributes.scheduledEventId)));
+    const firstChunkSeconds = (at(firstChunk) - at(events[0])) / 1000;
+    process.stdout.write(
+      goalRow(
+        'P3 before the first chunk starts',
+        `${firstChunkSeconds.toFixed(1)} s (download, decode, plan, charge: ${parallel.before.toFixed(1)} s; then the first chunk's cut)`,
+        '≤ 5 s',
+        firstChunkSeconds <= 5,
+      ),
+    );
   } finally {
     await worker.stop();
     await standIns.stop();

@@ -32,7 +32,16 @@ export interface TranscriptionInput {
   summaryPrice?: number;
   /** Label speakers (OPENAI_DIARIZE_MODEL is set and the user has them on): the first chunk goes first, its voices become the others' references. */
   diarize?: boolean;
+  /**
+   * 2: the path of issue 18 (workflows/transcription.ts): each chunk is cut
+   * just before it is transcribed, and no patch markers. Absent in older
+   * histories, which replay as recorded. Starters set TRANSCRIPTION_REVISION.
+   */
+  revision?: number;
 }
+
+/** What new transcriptions are started with (the bot, its upload page, `/admin retry`). */
+export const TRANSCRIPTION_REVISION = 2;
 
 export type TranscriptionStage =
   | 'checking'

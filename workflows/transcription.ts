@@ -55,6 +55,8 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
   const whisper = transcribeActivities();
   const chat = { chatId: input.chatId, language: input.language };
   const { transcriptId, userId } = input;
+  /** Revision 2 (issue 18): chosen by the input, so no patch markers; older inputs ask patched() as their histories recorded. */
+  const lean = (input.revision ?? 1) >= 2;
   const stage = (s: TranscriptionStage) => {
     status.stage = s;
     upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
@@ -74,7 +76,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
    */
   const showOutcome = async (message: LocalizedMessage, buttons?: LocalizedButton[][]) => {
     if (blocked) return;
-    if (followableJobs()) {
+    if (lean || followableJobs()) {
       if (progress) await telegram.deleteMessage({ chatId: input.chatId, messageId: progress.messageId });
       await telegram.sendMessage({ ...chat, message, replyTo: input.replyTo, ...(buttons ? { buttons } : {}) });
     } else if (progress) await telegram.editMessage({ ...chat, messageId: progress.messageId, message });
@@ -86,7 +88,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       status.failureReason = reason;
       await db.setTranscriptStatus({ transcriptId, status: final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: reason });
       stage(final);
-      noteInMemo({ outcome: final, failureReason: reason });
+      noteInMemo({ outcome: final, failureReason: reason }, lean);
       await showOutcome(message);
       return status;
     });
@@ -109,7 +111,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
    * its gap and its minutes are refunded (docs/decisions.md). Older histories
    * ended the job at the first such chunk.
    */
-  const partialAllowed = patched('transcription-partial-v1');
+  const partialAllowed = lean || patched('transcription-partial-v1');
   /** Speaker labels: set by the bot only for new jobs, so older histories replay their own path. */
   const diarize = input.diarize === true;
   const failedChunks: number[] = [];
@@ -149,10 +151,12 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
   try {
     const deadline = DEADLINE_BASE_SECONDS * 1000 + durationSeconds * 1000;
     const done = work.run(async () => {
-      await audio.cutChunks({ userId, transcriptId, chunks });
+      if (!lean) await audio.cutChunks({ userId, transcriptId, chunks });
       const reference = diarize ? chunks[0] : undefined;
       const transcribe = async (chunk: (typeof chunks)[number]) => {
         try {
+          // Revision 2: cut right before its turn, so the lanes start after one cut instead of all of them (issue 18).
+          if (lean) await audio.cutChunks({ userId, transcriptId, chunks: [chunk] });
           await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language, ...(reference ? { diarize: chunk === reference ? {} : { referenceChunk: reference.index } } : {}) });
         } catch (err) {
           if (!partialAllowed || isCancellation(err) || cancelled) throw err;
@@ -214,7 +218,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     if (final === 'partial') status.failureReason = 'chunks_failed';
     await db.setTranscriptStatus({ transcriptId, status: final === 'completed' ? 'COMPLETED' : final === 'partial' ? 'PARTIAL' : final === 'cancelled' ? 'CANCELLED' : 'FAILED', failureReason: status.failureReason });
     stage(final);
-    noteInMemo({ outcome: final, failureReason: status.failureReason });
+    noteInMemo({ outcome: final, failureReason: status.failureReason }, lean);
     const outcome: LocalizedMessage =
       final === 'partial'
         ? { key: 'tr-partial', params: { paid: (minutes - refundedMinutes) * input.unitPrice, refunded: refundedMinutes * input.unitPrice, gaps: failedChunks.length } }
@@ -264,7 +268,7 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     Object.assign(status, { durationSeconds, minutes, price, chunksTotal: chunks.length, cuts: chunks.slice(1).map((c) => c.ownStart) });
     await db.setTranscriptStatus({ transcriptId, status: 'PENDING', durationSec: Math.round(durationSeconds), audioObjectKey: analysed.objectKey, chunkCount: chunks.length, language: input.language });
     const quote = { duration: formatDuration(durationSeconds), minutes, price };
-    noteInMemo({ duration: quote.duration, chunks: chunks.length, price });
+    noteInMemo({ duration: quote.duration, chunks: chunks.length, price }, lean);
 
     if (durationSeconds > input.confirmAboveSeconds) {
       stage('awaiting_confirmation');

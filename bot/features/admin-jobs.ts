@@ -6,7 +6,7 @@ import type { generationWorkflow } from '../../workflows/generation';
 import { GENERATION_REVISION, type GenerationInput } from '../../workflows/generation-api';
 import { workflowIds } from '../../vocabulary/ids';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
-import type { TranscriptionInput } from '../../workflows/transcription-api';
+import { TRANSCRIPTION_REVISION, type TranscriptionInput } from '../../workflows/transcription-api';
 import { seededUuid } from '../../lib/seeded-uuid';
 import type { AppContext } from '../context';
 import { startUserWorkflow } from '../start-workflow';
@@ -135,7 +135,7 @@ export async function adminRetryJob(ctx: AppContext, job: string, prefix: JobPre
       kind: 'transcription',
       userTelegramId: input.telegramId,
       summary: `${summary}: ${input.fileName ?? 'recording'}`,
-      args: [{ ...input, transcriptId: newId }],
+      args: [{ ...input, transcriptId: newId, revision: TRANSCRIPTION_REVISION }],
     });
   }
   ctx.logger.info({ job, newJob }, 'admin retry: job started again');

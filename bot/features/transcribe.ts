@@ -9,7 +9,7 @@ import { formatDuration } from '../../vocabulary/duration';
 import { parseLink } from '../../lib/link-import';
 import { seededUuid } from '../../lib/seeded-uuid';
 import { workflowIds } from '../../vocabulary/ids';
-import { cancelTranscriptionSignal, confirmTranscriptionSignal, type TranscriptionInput } from '../../workflows/transcription-api';
+import { cancelTranscriptionSignal, confirmTranscriptionSignal, TRANSCRIPTION_REVISION, type TranscriptionInput } from '../../workflows/transcription-api';
 import type { transcriptionWorkflow } from '../../workflows/transcription';
 import type { AppContext, BotServices } from '../context';
 import type { Language } from '../../vocabulary/languages';
@@ -134,6 +134,7 @@ export async function transcriptionInput(
     expectedRatio: await observedTranscriptionRatio(prisma),
     summaryPrice: config.tariffs.transcriptSummary,
     ...(config.openai.diarizeModel && user.speakerLabels ? { diarize: true } : {}),
+    revision: TRANSCRIPTION_REVISION,
   };
 }
 
