@@ -1,9 +1,13 @@
-import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Config } from '../lib/config';
 import { FalApiError, type FalClient } from '../lib/fal';
 import { completedOutput, FAL_UNAVAILABLE, FalErrors, falFailure, recordSubmitted } from './fal-common';
 import type { PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
+import { nextTrainingPollSeconds } from '../workflows/fal-poll';
+import { trainingProgressDue, trainingProgressView, trainingSecondsLeft, type TrainingProgressContext, type TrainingProgressShown } from '../vocabulary/training-progress';
+import type { Language } from '../vocabulary/languages';
+import type { EditMessageInput, SendOutcome } from './telegram';
 
 /**
  * FAL LoRA training, run on the "fal" task queue: hand FAL the photo archive,
@@ -37,6 +41,44 @@ export interface TrainingStatus {
   lastLog?: string;
 }
 
+/**
+ * A training of revision 2 waiting for FAL (workflows/fal-wait.ts
+ * `watchFal`): one status check per attempt, and Temporal's retry policy
+ * spaces the checks, so a waiting training wakes its workflow only when
+ * something happened (no timer, no history events per check).
+ */
+export interface WatchTrainingInput {
+  endpoint: string;
+  requestId: string;
+  /** The training's name, clock and cancel button: what its status message shows. */
+  training: TrainingProgressContext;
+  /** Checks start this often, space out up to `maxPollSeconds` while the webhook is not due (workflows/fal-poll.ts). */
+  pollSeconds: number;
+  maxPollSeconds: number;
+  /** The training's deadline (ms since the epoch): no check is put off past it. */
+  deadline: number;
+  /** The live status message to keep current; absent when nobody can see it (the user blocked the bot). */
+  progress?: {
+    chatId: number;
+    language: Language;
+    messageId?: number;
+    progressSeconds: number;
+    /** What the message showed when the workflow scheduled this watch. */
+    shown: TrainingProgressShown;
+  };
+}
+
+export type WatchTrainingResult =
+  /** FAL finished the request (well or not: the result says which). */
+  | { status: 'COMPLETED' }
+  /** The status message was sent again at the bottom (it had scrolled away): the workflow edits this one from now on. */
+  | { status: 'MOVED'; messageId: number; shown: TrainingProgressShown }
+  /** The user blocked the bot: the job ends like a cancel. */
+  | { status: 'BLOCKED' };
+
+/** Retryable: the training is still queued or running; the retry policy schedules the next check. */
+export const FAL_TRAINING_RUNNING = 'FalTrainingRunning';
+
 export type TrainingOutcome = { ok: true; loraUrl: string; configUrl?: string } | { ok: false; error: string };
 
 /** The failure types of ./fal-common, under the name callers already use. */
@@ -69,7 +111,20 @@ const isHttpUrl = (url: string) => {
   }
 };
 
-export function createFalTrainingActivities({ config, fal, storage, prisma }: { config: Config; fal: FalClient; storage: Storage; prisma: PrismaClient }) {
+export function createFalTrainingActivities({
+  config,
+  fal,
+  storage,
+  prisma,
+  telegram,
+}: {
+  config: Config;
+  fal: FalClient;
+  storage: Storage;
+  prisma: PrismaClient;
+  /** Edits the status message of a watched training (activities/telegram.ts). */
+  telegram?: { editMessage(input: EditMessageInput): Promise<SendOutcome> };
+}) {
   /** A URL FAL can fetch the archive from. Never logged: a presigned URL is a credential. */
   async function archiveUrl(key: string): Promise<string> {
     if (!(await storage.exists('avatars', key))) {
@@ -82,6 +137,20 @@ export function createFalTrainingActivities({ config, fal, storage, prisma }: { 
     } catch (err) {
       throw falFailure(err, 'uploading the training archive');
     }
+  }
+
+  async function trainingStatus({ endpoint, requestId }: { endpoint: string; requestId: string }): Promise<TrainingStatus> {
+    let status;
+    try {
+      status = await fal.queue.status(endpoint, { requestId, logs: true });
+    } catch (err) {
+      throw falFailure(err, `status of ${requestId}`);
+    }
+    if (status.status === 'IN_QUEUE') return { status: 'IN_QUEUE', queuePosition: status.queue_position };
+    const messages = (status.logs ?? []).map((l) => l.message).filter((m): m is string => typeof m === 'string');
+    const progress = progressFromLogs(messages);
+    const lastLog = messages.at(-1);
+    return { status: status.status, ...(progress === undefined ? {} : { progress }), ...(lastLog === undefined ? {} : { lastLog }) };
   }
 
   return {
@@ -112,18 +181,48 @@ export function createFalTrainingActivities({ config, fal, storage, prisma }: { 
       return { requestId, endpoint };
     },
 
-    async trainingStatus({ endpoint, requestId }: { endpoint: string; requestId: string }): Promise<TrainingStatus> {
-      let status;
-      try {
-        status = await fal.queue.status(endpoint, { requestId, logs: true });
-      } catch (err) {
-        throw falFailure(err, `status of ${requestId}`);
+    trainingStatus,
+
+    /**
+     * One status check of a waiting training (see WatchTrainingInput): done
+     * → returns; still running → edits the status message when the news is
+     * due (trainingProgressDue), then fails retryably, and the workflow's
+     * retry policy brings the next check. What the message shows is carried
+     * from attempt to attempt in the heartbeat details. A progress edit never
+     * fails the check: it is shown again at the next one.
+     */
+    async watchTraining(input: WatchTrainingInput): Promise<WatchTrainingResult> {
+      const st = await trainingStatus(input);
+      if (st.status === 'COMPLETED') return { status: 'COMPLETED' };
+      const now = Date.now();
+      const percent = st.status === 'IN_PROGRESS' ? Math.floor((st.progress ?? 0) * 100) : 0;
+      const queue = st.status === 'IN_QUEUE' ? st.queuePosition : undefined;
+      const progress = input.progress;
+      const carried = activityInfo().heartbeatDetails as TrainingProgressShown | undefined;
+      let shown = carried && Number.isFinite(carried.at) ? carried : progress?.shown;
+      if (progress && telegram && shown) {
+        if (trainingProgressDue(shown, { percent, queue }, progress.progressSeconds, now)) {
+          const view = trainingProgressView(input.training, percent, queue ?? 0, now);
+          const { chatId, language, messageId } = progress;
+          try {
+            const edited = await telegram.editMessage({ chatId, language, messageId, ...view, float: true });
+            if (edited.undelivered === 'blocked') return { status: 'BLOCKED' };
+            shown = { percent: Math.max(percent, shown.percent), queue: queue ?? -1, at: now };
+            if (edited.messageId !== undefined && edited.messageId !== messageId) return { status: 'MOVED', messageId: edited.messageId, shown };
+          } catch (err) {
+            log.info('training progress not shown; the next check shows it', { requestId: input.requestId, error: String(err) });
+          }
+        }
+        heartbeat(shown);
       }
-      if (status.status === 'IN_QUEUE') return { status: 'IN_QUEUE', queuePosition: status.queue_position };
-      const messages = (status.logs ?? []).map((l) => l.message).filter((m): m is string => typeof m === 'string');
-      const progress = progressFromLogs(messages);
-      const lastLog = messages.at(-1);
-      return { status: status.status, ...(progress === undefined ? {} : { progress }), ...(lastLog === undefined ? {} : { lastLog }) };
+      const next = nextTrainingPollSeconds({
+        waited: (now - input.training.startedAt) / 1000,
+        left: trainingSecondsLeft(input.training, percent, now),
+        base: input.pollSeconds,
+        max: input.maxPollSeconds,
+      });
+      const nextRetryDelay = Math.max(1000, Math.min(next * 1000, input.deadline - now));
+      throw ApplicationFailure.create({ message: `FAL training ${input.requestId} is ${st.status}`, type: FAL_TRAINING_RUNNING, nextRetryDelay });
     },
 
     /**

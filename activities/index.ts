@@ -52,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
   const { analyzeAudio, cutChunks } = createAudioActivities(deps);
   const { transcribeChunk, deliverTranscript, ...transcripts } = createTranscriptionActivities(deps);
   const { summarizeTranscript, ...summaries } = createSummaryActivities(deps);
+  const telegram = createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n, redis: deps.redis });
   return {
     main: {
       ...createUserActivities({ prisma: deps.prisma }),
@@ -65,8 +66,9 @@ export function createActivities(deps: ActivityDeps) {
       ...summaries,
       ...createCleanupActivities(deps),
     },
-    telegram: { ...createTelegramActivities({ api: deps.telegramApi, i18n: deps.i18n, redis: deps.redis }), deliverImages, recordAndDeliverImages, deliverTranscript },
-    fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage, prisma: deps.prisma }), submitGeneration, generationResult },
+    telegram: { ...telegram, deliverImages, recordAndDeliverImages, deliverTranscript },
+    // A watched training edits its own status message (fal-training.ts watchTraining).
+    fal: { ...createFalTrainingActivities({ config: deps.config, fal: deps.fal, storage: deps.storage, prisma: deps.prisma, telegram }), submitGeneration, generationResult },
     openai: { assessPhoto, enhancePrompt, describeReference, assessQuality, transcribeChunk, summarizeTranscript },
     media: { preparePhoto, buildTrainingArchive, analyzeAudio, cutChunks },
   } satisfies Activities;

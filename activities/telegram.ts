@@ -37,6 +37,12 @@ export interface EditMessageInput extends SendMessageInput {
    * removed. The outcome's messageId is the one to edit from then on.
    */
   float?: boolean;
+  /**
+   * Only the buttons change (editMessageReplyMarkup): the text stays as the
+   * message shows it, e.g. a status last edited by an activity the workflow
+   * did not hear from. `message` is then what a replacement would say.
+   */
+  keepText?: boolean;
 }
 
 /**
@@ -146,7 +152,8 @@ export function createTelegramActivities({ api, i18n, redis }: { api: Api; i18n:
         return sent;
       }
       try {
-        await api.editMessageText(chatId, messageId, render(language, message), { reply_markup: keyboard(language, buttons) });
+        if (input.keepText) await api.editMessageReplyMarkup(chatId, messageId, { reply_markup: keyboard(language, buttons) });
+        else await api.editMessageText(chatId, messageId, render(language, message), { reply_markup: keyboard(language, buttons) });
         return { messageId };
       } catch (err) {
         if (err instanceof GrammyError && /message is not modified/.test(err.description)) return { messageId };

@@ -68,7 +68,32 @@ export interface StartTrainingsOptions {
   /** The user's photo, already in the Telegram stand-in (one file for all: each training keeps its own copy). */
   photo: { fileId: string; fileUniqueId: string };
   pollSeconds: number;
+  /** The workflow revision (AvatarTrainingInput.revision): 1 waits with timers, 2 with one watching activity. */
+  revision: number;
+  /** Trainings on their way to FAL at once (a slot frees when its training waits on FAL). */
   concurrency: number;
+  prisma: PrismaClient;
+  /** Called as trainings reach FAL (every `every` of them). */
+  progress?: { every: number; report(waiting: number): void };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Until the avatar's row says it waits on FAL (TRAINING) or ended. Users
+ * arrive over time: a fleet started faster than the worker can take it to
+ * FAL has thousands of workflows in flight at once, far more than the sticky
+ * cache holds, and each of their steps replays a whole history (measured:
+ * 10 000 started in 192 s, 3 waiting after 80 s more).
+ */
+async function untilWaiting(prisma: PrismaClient, avatarId: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const row = await prisma.avatar.findUnique({ where: { id: avatarId }, select: { status: true } });
+    if (row && ['TRAINING', 'COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return;
+    await sleep(250);
+  }
+  throw new Error(`avatar ${avatarId} did not reach FAL within ${timeoutMs / 1000} s`);
 }
 
 /**
@@ -80,6 +105,7 @@ export interface StartTrainingsOptions {
  */
 export async function startTrainings(fleet: TrainingFleet, opts: StartTrainingsOptions): Promise<Figures> {
   const { config } = opts;
+  let waiting = 0;
   return measure(fleet.users.length, opts.concurrency, async (i) => {
     const user = fleet.users[i]!;
     const avatarId = randomUUID();
@@ -103,6 +129,7 @@ export async function startTrainings(fleet: TrainingFleet, opts: StartTrainingsO
       maxPollSeconds: Math.max(opts.pollSeconds, config.fal.pollMaxSeconds),
       progressSeconds: 30,
       webhookUrl: falWebhookUrl(opts.publicBaseUrl, workflowId),
+      ...(opts.revision >= 2 ? { revision: opts.revision } : {}),
     };
     const handle = await opts.client.workflow.start<typeof avatarTrainingWorkflow>('avatarTrainingWorkflow', {
       taskQueue: opts.taskQueue,
@@ -119,6 +146,9 @@ export async function startTrainings(fleet: TrainingFleet, opts: StartTrainingsO
     } as unknown as WorkflowStartOptions<typeof avatarTrainingWorkflow>);
     await handle.signal(photoAddedSignal, opts.photo);
     await handle.signal(startTrainingSignal);
+    await untilWaiting(opts.prisma, avatarId, 10 * 60_000);
+    waiting++;
+    if (opts.progress && waiting % opts.progress.every === 0) opts.progress.report(waiting);
   });
 }
 

@@ -15,6 +15,8 @@
 //   BENCH_WAITING_WORKER_ENV           more variables for the worker only, `;`-separated:
 //                                      'NODE_OPTIONS=--max-old-space-size=1024;MALLOC_ARENA_MAX=2'
 //   BENCH_WAITING_MAX_MINUTES          measure with what waits by then (default 60)
+//   BENCH_WAITING_REVISION             the trainings' workflow revision (default AVATAR_TRAINING_REVISION, 2:
+//                                      FAL watched by one activity; 1: a timer and a status activity per check)
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
@@ -28,6 +30,7 @@ import { startSandboxes } from '../sandbox';
 import { alive, ProcessGroup, READY_LINE } from '../sandbox/processes';
 import { cleanupScheduleId } from '../workers/cleanup-schedule';
 import { freeLoopbackPort } from '../workers/metrics-server';
+import { AVATAR_TRAINING_REVISION } from '../workflows/avatar-api';
 import { benchServiceEnv } from './processes';
 import { runGeneration, serveFalWebhooks } from './generation-job';
 import { goalRow, measure, printRow } from './stats';
@@ -66,6 +69,7 @@ function waitingSettings() {
         }),
     ) as Record<string, string>,
     maxMs: int('BENCH_WAITING_MAX_MINUTES', 60)! * 60_000,
+    revision: int('BENCH_WAITING_REVISION', AVATAR_TRAINING_REVISION)!,
   };
 }
 
@@ -129,7 +133,7 @@ export async function waitingBench(): Promise<void> {
     const count = settings.trainings;
     const maxPoll = Math.max(pollSeconds, config.fal.pollMaxSeconds);
     process.stdout.write(
-      `  ${grouped(count)} trainings; each checks FAL's status every ${pollSeconds} s at first, then spaced out up to ${maxPoll} s while its webhook is not due (workflows/fal-poll.ts): ${(count / pollSeconds).toFixed(1)} status calls/s at most, ${(count / maxPoll).toFixed(1)}/s once all are spaced out\n`,
+      `  ${grouped(count)} trainings of revision ${settings.revision} (${settings.revision >= 2 ? 'the checks are one activity\'s retries' : 'a timer and a status activity per check'}); each checks FAL's status every ${pollSeconds} s at first, then spaced out up to ${maxPoll} s while its webhook is not due (workflows/fal-poll.ts): ${(count / pollSeconds).toFixed(1)} status calls/s at most, ${(count / maxPoll).toFixed(1)}/s once all are spaced out\n`,
     );
     const made = await makeTrainingUsers(prisma, tg, run, count);
     fleet = made;
@@ -140,9 +144,15 @@ export async function waitingBench(): Promise<void> {
     const cpuBefore = await cpuMs(pid);
     const ownCpuBefore = process.cpuUsage();
     const t0 = performance.now();
-    const starts = await startTrainings(made, { client, config, taskQueue, publicBaseUrl, photo, pollSeconds, concurrency: START_CONCURRENCY });
+    const progress = {
+      every: Math.max(100, Math.round(count / 20)),
+      report: (n: number) => {
+        void memoryMb(pid).then(({ rss }) => process.stdout.write(`  … ${seconds(performance.now() - t0)}: ${grouped(n)} waiting on FAL, worker RSS ${rss.toFixed(0)} MB\n`));
+      },
+    };
+    const starts = await startTrainings(made, { client, config, prisma, taskQueue, publicBaseUrl, photo, pollSeconds, revision: settings.revision, concurrency: START_CONCURRENCY, progress });
     process.stdout.write(
-      `  started ${grouped(count)} trainings (start + photo + "start") in ${seconds(starts.seconds * 1000)}: ${starts.opsPerSecond.toFixed(1)}/s with ${START_CONCURRENCY} callers, p50 ${starts.p50ms.toFixed(0)} ms, p99 ${starts.p99ms.toFixed(0)} ms\n`,
+      `  started ${grouped(count)} trainings (start + photo + "start", until the training waits on FAL) in ${seconds(starts.seconds * 1000)}: ${starts.opsPerSecond.toFixed(1)}/s with ${START_CONCURRENCY} on their way at once, p50 ${starts.p50ms.toFixed(0)} ms, p99 ${starts.p99ms.toFixed(0)} ms\n`,
     );
 
     // Waiting: charged, archived, submitted to FAL, stage TRAINING (the row the workflow keeps).

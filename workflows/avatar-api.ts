@@ -30,7 +30,18 @@ export interface AvatarTrainingInput {
   webhookUrl: string;
   /** What a training takes, as observed (lib/db/estimates.ts): the estimate before FAL reports progress. */
   expectedTrainingSeconds?: number;
+  /**
+   * 2: while FAL trains, the status checks are the attempts of one activity
+   * that also keeps the status message current (workflows/fal-wait.ts
+   * `watchFal`): nothing is written to the history between the checks.
+   * Needs `maxPollSeconds`. Absent in older histories, which replay as
+   * recorded. Starters set AVATAR_TRAINING_REVISION.
+   */
+  revision?: number;
 }
+
+/** What new trainings are started with (the bot, the benches). */
+export const AVATAR_TRAINING_REVISION = 2;
 
 export interface PhotoVerdict {
   fileUniqueId: string;

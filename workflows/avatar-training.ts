@@ -14,7 +14,8 @@ import { processPhotoBatch, type AcceptedPhoto } from './avatar-photos';
 import { billingFor } from './billing-client';
 import { falResultSignal, type FalResult } from './fal-api';
 import { nextTrainingPollSeconds } from './fal-poll';
-import { waitForFal } from './fal-wait';
+import { waitForFal, watchFal, type FalWaitOutcome } from './fal-wait';
+import { trainingProgressView, trainingSecondsLeft, type TrainingProgressContext, type TrainingProgressShown } from '../vocabulary/training-progress';
 import { notifyInsufficientFunds } from './notifications';
 import { dbActivities, falActivities, mediaActivities, telegramActivities } from './proxies';
 import { followableJobs, noteInMemo } from './memo';
@@ -90,6 +91,8 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
   type View = { message: LocalizedMessage | LocalizedMessage[]; buttons?: LocalizedButton[][] };
   let shown: View = { ...collectingView(), message: [{ key: 'avatar-intro', params: { name: input.name, min: input.minPhotos, max: input.maxPhotos } }, ...collectingView().message] };
   let statusMessageId = reached(await telegram.sendMessage({ ...chat, ...shown }));
+  /** Revision 2 once FAL trains: the status message belongs to the watchTraining activity (fal-wait.ts watchFal). */
+  let watched = false;
   /** The live status: edited in place, re-sent at the bottom once it has scrolled out of sight. */
   const show = async (view: View) => {
     if (cancelReason === 'user_blocked') return; // nobody to show it to
@@ -104,7 +107,8 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
   const finish = async (view: View) => {
     if (cancelReason === 'user_blocked') return;
     if (!followableJobs()) return show(view);
-    await telegram.editMessage({ ...chat, messageId: statusMessageId, message: shown.message, buttons: [] });
+    // A watched training's status was last edited by its activity: only its buttons go.
+    await telegram.editMessage({ ...chat, messageId: statusMessageId, message: shown.message, buttons: [], ...(watched ? { keepText: true } : {}) });
     reached(await telegram.sendMessage({ ...chat, ...view, replyTo: statusMessageId }));
   };
 
@@ -197,20 +201,9 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     await setStage('TRAINING', { falRequestId: requestId });
     const startedAt = Date.now();
     const expected = input.expectedTrainingSeconds ?? 15 * 60;
-    /** Stage, elapsed minutes and minutes left: from FAL's `step k/n` once it reports any, else from observed trainings. */
-    /** Seconds the training should still take: from FAL's progress once it reports any, else from observed trainings. */
-    const secondsLeft = (percent: number) => {
-      const elapsed = (Date.now() - startedAt) / 1000;
-      return percent > 0 ? (elapsed * (100 - percent)) / percent : expected - elapsed;
-    };
-    const progressView = (percent: number, queuePosition = 0) => {
-      const elapsed = (Date.now() - startedAt) / 1000;
-      const left = percent > 0 ? secondsLeft(percent) : Math.max(secondsLeft(0), 60);
-      return {
-        message: { key: 'avatar-training', params: { name: input.name, percent, elapsed: Math.floor(elapsed / 60), left: Math.max(1, Math.ceil(left / 60)), queue: queuePosition } },
-        buttons: [[cancelButton]],
-      };
-    };
+    const progress: TrainingProgressContext = { name: input.name, startedAt, expectedSeconds: expected, cancelData: cancelButton.data! };
+    const secondsLeft = (percent: number) => trainingSecondsLeft(progress, percent, Date.now());
+    const progressView = (percent: number, queuePosition = 0) => trainingProgressView(progress, percent, queuePosition, Date.now());
     await show(progressView(0));
 
     let lastShown = Date.now();
@@ -218,41 +211,76 @@ export async function avatarTrainingWorkflow(input: AvatarTrainingInput): Promis
     let shownQueue = -1;
     /** Edits are spaced by progressSeconds; an unchanged percentage still refreshes the times every 4 × that. */
     const due = (changed: boolean) => Date.now() - lastShown >= input.progressSeconds * 1000 * (changed ? 1 : 4);
-    const waited = await waitForFal({
-      endpoint,
-      requestId,
-      results: falResults,
-      pollSeconds: input.pollSeconds,
-      // Newer trainings poll less while their webhook is not due; older histories replay with the fixed interval.
-      nextPollSeconds: input.maxPollSeconds
-        ? (waited) => nextTrainingPollSeconds({ waited, left: secondsLeft(Math.floor((status.progress ?? 0) * 100)), base: input.pollSeconds, max: input.maxPollSeconds! })
-        : undefined,
-      deadline: Date.now() + input.deadlineSeconds * 1000,
-      cancelled: () => cancelled,
-      onProgress: async (progress) => {
-        status.progress = progress;
-        const percent = Math.floor(progress * 100);
-        const refresh = followableJobs() ? due(percent > shownPercent) : percent > shownPercent && due(true);
-        if (refresh) {
-          await show(progressView(percent));
-          shownPercent = percent;
-          lastShown = Date.now();
-        }
-      },
-      onQueued: followableJobs()
-        ? async (position) => {
-            if (position !== shownQueue && due(true)) {
-              await show(progressView(0, position));
-              shownQueue = position;
-              lastShown = Date.now();
-            }
-          }
-        : undefined,
-    });
+    const deadline = Date.now() + input.deadlineSeconds * 1000;
+    const waited: FalWaitOutcome =
+      (input.revision ?? 1) >= 2 && input.maxPollSeconds
+        ? await watch(input.maxPollSeconds, deadline)
+        : await waitForFal({
+            endpoint,
+            requestId,
+            results: falResults,
+            pollSeconds: input.pollSeconds,
+            // Newer trainings poll less while their webhook is not due; older histories replay with the fixed interval.
+            nextPollSeconds: input.maxPollSeconds
+              ? (waited) => nextTrainingPollSeconds({ waited, left: secondsLeft(Math.floor((status.progress ?? 0) * 100)), base: input.pollSeconds, max: input.maxPollSeconds! })
+              : undefined,
+            deadline,
+            cancelled: () => cancelled,
+            onProgress: async (progress) => {
+              status.progress = progress;
+              const percent = Math.floor(progress * 100);
+              const refresh = followableJobs() ? due(percent > shownPercent) : percent > shownPercent && due(true);
+              if (refresh) {
+                await show(progressView(percent));
+                shownPercent = percent;
+                lastShown = Date.now();
+              }
+            },
+            onQueued: followableJobs()
+              ? async (position) => {
+                  if (position !== shownQueue && due(true)) {
+                    await show(progressView(0, position));
+                    shownQueue = position;
+                    lastShown = Date.now();
+                  }
+                }
+              : undefined,
+          });
     if (waited.kind === 'cancelled') return { kind: 'cancelled' };
     if (waited.kind === 'deadline') return { kind: 'failed', reason: 'deadline' };
+    if (waited.kind === 'done') status.progress = 1;
     if (!waited.webhookOk) return { kind: 'failed', reason: 'fal_error' };
     const r = await fal.trainingResult({ endpoint, requestId });
     return r.ok ? { kind: 'completed', loraUrl: r.loraUrl, configUrl: r.configUrl } : { kind: 'failed', reason: 'fal_error' };
+
+    /** Revision 2: the checks and the progress edits are one activity's attempts (no timer, no event between them). */
+    function watch(maxPollSeconds: number, deadline: number): Promise<FalWaitOutcome> {
+      watched = true;
+      let shownNow: TrainingProgressShown = { percent: 0, queue: -1, at: lastShown };
+      return watchFal({
+        endpoint,
+        requestId,
+        results: falResults,
+        pollSeconds: input.pollSeconds,
+        maxPollSeconds,
+        deadline,
+        cancelled: () => cancelled,
+        watch: () => ({
+          training: progress,
+          ...(cancelReason === 'user_blocked'
+            ? {}
+            : { progress: { chatId: input.chatId, language: input.language, messageId: statusMessageId, progressSeconds: input.progressSeconds, shown: shownNow } }),
+        }),
+        onMoved: (messageId, shownThen) => {
+          statusMessageId = messageId;
+          shownNow = shownThen;
+        },
+        onBlocked: () => {
+          if (cancelled) return;
+          cancelled = true;
+          cancelReason = 'user_blocked';
+        },
+      });
+    }
   }
 }

@@ -101,7 +101,27 @@ export function falActivities(): FalActivities {
     generationResult: queue.generationResult,
   };
 }
-export type FalActivities = FalTrainingActivities & Pick<GenerationAiActivities, 'submitGeneration' | 'generationResult'>;
+export type FalActivities = Omit<FalTrainingActivities, 'watchTraining'> & Pick<GenerationAiActivities, 'submitGeneration' | 'generationResult'>;
+
+/**
+ * A waiting training's status checks (activities/fal-training.ts
+ * `watchTraining`, trainings of revision 2): one activity whose attempts are
+ * the checks. Each attempt that finds the training still running fails with
+ * a `nextRetryDelay` it chose (spaced out while the webhook is not due), so
+ * the server, not a workflow timer, brings the next check: nothing is
+ * written to the history and the workflow is not woken in between. Outages
+ * retry the same way (from `pollSeconds`, doubling up to `maxPollSeconds`)
+ * until the deadline ends the activity.
+ */
+export function falWatchActivity(opts: { pollSeconds: number; maxPollSeconds: number; untilDeadlineMs: number }) {
+  return proxyActivities<Pick<FalTrainingActivities, 'watchTraining'>>({
+    taskQueue: taskQueueName(workflowInfo().taskQueue, 'fal'),
+    startToCloseTimeout: FAL_QUEUE_CALL_TIMEOUT,
+    scheduleToCloseTimeout: Math.max(1000, opts.untilDeadlineMs),
+    // No maximumAttempts: unlimited, until scheduleToCloseTimeout (the deadline).
+    retry: { initialInterval: opts.pollSeconds * 1000, backoffCoefficient: 2, maximumInterval: Math.max(opts.pollSeconds, opts.maxPollSeconds) * 1000 },
+  }).watchTraining;
+}
 /** startToCloseTimeout of a FAL queue API call (submit a generation, status, result, cancel). */
 export const FAL_QUEUE_CALL_TIMEOUT = '1 minute';
 

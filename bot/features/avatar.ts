@@ -5,7 +5,7 @@ import { replyTo } from '../../lib/telegram-reply';
 import { findOwnAvatar } from '../../lib/db/avatars';
 import { expectedTrainingSeconds } from '../../lib/db/estimates';
 import { findUserByTelegramId } from '../../lib/db/users';
-import { cancelAvatarSignal, photoAddedSignal, startTrainingSignal, type AvatarTrainingInput } from '../../workflows/avatar-api';
+import { AVATAR_TRAINING_REVISION, cancelAvatarSignal, photoAddedSignal, startTrainingSignal, type AvatarTrainingInput } from '../../workflows/avatar-api';
 import type { avatarTrainingWorkflow } from '../../workflows/avatar-training';
 import { falWebhookUrl } from '../../workflows/fal-api';
 import { workflowIds } from '../../vocabulary/ids';
@@ -73,6 +73,7 @@ avatarFeature.on('message:text', async (ctx, next) => {
     progressSeconds: 30,
     webhookUrl: falWebhookUrl(config.http.publicBaseUrl, workflowId),
     expectedTrainingSeconds: await expectedTrainingSeconds(ctx.services.prisma),
+    revision: AVATAR_TRAINING_REVISION,
   };
   await startUserWorkflow<typeof avatarTrainingWorkflow>(ctx, 'avatarTrainingWorkflow', {
     workflowId,

@@ -45,6 +45,8 @@ export interface Job {
   completedAt?: number;
   outcome?: JobOutcome;
   cancelled: boolean;
+  /** Status API calls answered for this request (tests count a workflow's checks). */
+  statusChecks?: number;
   readonly done: Promise<void>;
 }
 

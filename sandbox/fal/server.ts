@@ -175,7 +175,10 @@ export class FalSandbox {
         const result = this.jobs.cancel(job);
         return reply(result === 'ALREADY_COMPLETED' ? 400 : 202, { status: result }, job.requestId);
       }
-      if (action === '/status') return reply(job.state === 'COMPLETED' ? 200 : 202, this.statusBody(job, base, target.searchParams.get('logs') === '1'), job.requestId);
+      if (action === '/status') {
+        job.statusChecks = (job.statusChecks ?? 0) + 1;
+        return reply(job.state === 'COMPLETED' ? 200 : 202, this.statusBody(job, base, target.searchParams.get('logs') === '1'), job.requestId);
+      }
       if (job.state !== 'COMPLETED' || !job.outcome) return reply(400, { detail: 'Request is still in progress' }, job.requestId);
       return this.replyOutcome(job, reply);
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, ledgerSum } from '../../lib/db/ledger';
-import { avatarStatusQuery, type AvatarTrainingInput } from '../../workflows/avatar-api';
+import { AVATAR_TRAINING_REVISION, avatarStatusQuery, type AvatarTrainingInput } from '../../workflows/avatar-api';
 import { workflowIds } from '../../vocabulary/ids';
 import { uniqueTelegramId } from '../helpers/config';
 import { photo } from '../helpers/images';
@@ -49,6 +49,46 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
     const start = status.reply_markup!.inline_keyboard.flat().find((b) => b.text.startsWith('🚀')) as { callback_data: string };
     tg().pressButton(id, status.message_id, start.callback_data);
   };
+
+  /** Ten good photos in the chat: their Telegram file ids, for a training started directly. */
+  async function photoFiles(id: number, seedBase: number) {
+    const photos = await Promise.all(Array.from({ length: 10 }, (_, i) => photo(seedBase + i)));
+    const fileIds = [];
+    for (const p of photos) {
+      const u = await tg().users.sendPhoto(id, p);
+      const size = u.message!.photo!.at(-1)!;
+      fileIds.push({ fileId: size.file_id, fileUniqueId: size.file_unique_id });
+    }
+    return fileIds;
+  }
+
+  /** A training started without the bot, with the test's own settings (a bot draft registers the user and chat). */
+  const startDirect = (id: number, userId: number, avatarId: string, overrides: Partial<AvatarTrainingInput>) =>
+    stack.temporal.workflow.start('avatarTrainingWorkflow', {
+      taskQueue: stack.config.temporal.taskQueue,
+      workflowId: workflowIds.avatar(avatarId),
+      args: [
+        {
+          avatarId,
+          userId,
+          telegramId: id,
+          chatId: id,
+          language: 'ru',
+          name: 'Прямо',
+          kind: 'PORTRAIT',
+          triggerPhrase: 'TOK_test',
+          price: 150,
+          minPhotos: 10,
+          maxPhotos: 20,
+          deadlineSeconds: 300,
+          draftTtlSeconds: 3600,
+          pollSeconds: 1,
+          progressSeconds: 30,
+          webhookUrl: `${stack.config.http.publicBaseUrl}/webhooks/fal/${workflowIds.avatar(avatarId)}`,
+          ...overrides,
+        } satisfies AvatarTrainingInput,
+      ],
+    });
 
   it('12 good photos → trained, LoRA copied into MinIO, charged once, the user told; the Web UI filter finds it', async () => {
     const id = uniqueTelegramId();
@@ -185,41 +225,11 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       const id = uniqueTelegramId();
       await createDraft(id, 'Срок'); // the bot's draft is only used to register the user and chat
       const user = await userRow(id);
-      const photos = await Promise.all(Array.from({ length: 10 }, (_, i) => photo(7000 + i)));
-      const fileIds = [];
-      for (const p of photos) {
-        const u = await tg().users.sendPhoto(id, p);
-        const size = u.message!.photo!.at(-1)!;
-        fileIds.push({ fileId: size.file_id, fileUniqueId: size.file_unique_id });
-      }
-      const start = (avatarId: string, overrides: Partial<AvatarTrainingInput>) =>
-        stack.temporal.workflow.start('avatarTrainingWorkflow', {
-          taskQueue: stack.config.temporal.taskQueue,
-          workflowId: workflowIds.avatar(avatarId),
-          args: [
-            {
-              avatarId,
-              userId: user.id,
-              telegramId: id,
-              chatId: id,
-              language: 'ru',
-              name: 'Срок',
-              kind: 'STYLE',
-              triggerPhrase: 'TOK_test',
-              price: 150,
-              minPhotos: 10,
-              maxPhotos: 20,
-              deadlineSeconds: 4,
-              draftTtlSeconds: 3600,
-              pollSeconds: 1,
-              progressSeconds: 30,
-              webhookUrl: `${stack.config.http.publicBaseUrl}/webhooks/fal/${workflowIds.avatar(avatarId)}`,
-              ...overrides,
-            } satisfies AvatarTrainingInput,
-          ],
-        });
+      const fileIds = await photoFiles(id, 7000);
+      const start = (avatarId: string, overrides: Partial<AvatarTrainingInput>) => startDirect(id, user.id, avatarId, { name: 'Срок', kind: 'STYLE', deadlineSeconds: 4, ...overrides });
       const deadlineAvatar = crypto.randomUUID();
-      const h = await start(deadlineAvatar, {});
+      // As the bot starts them (revision 2: the checks are one activity's attempts, ended by the deadline).
+      const h = await start(deadlineAvatar, { revision: AVATAR_TRAINING_REVISION, maxPollSeconds: 2 });
       for (const f of fileIds) await h.signal('photoAdded', f);
       await eventually(async () => (await h.query(avatarStatusQuery)).stage === 'READY', { timeoutMs: 60_000 });
       await h.signal('startTraining');
@@ -235,6 +245,61 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       expect(await stack.prisma.transaction.count({ where: { jobId: workflowIds.avatar(abandoned) } })).toBe(0);
     } finally {
       stack.fal.knobs.trainingJobMs = 2500;
+    }
+  });
+  it('revision 2 waits on FAL with one activity: many status checks, nothing in the history between them; progress edited in place; a status that scrolled away moves down', async () => {
+    Object.assign(stack.fal.knobs, { trainingJobMs: 15_000, webhookLossRate: 1 });
+    try {
+      const id = uniqueTelegramId();
+      await createDraft(id, 'Часы');
+      const user = await userRow(id);
+      const fileIds = await photoFiles(id, 7100);
+      const avatarId = crypto.randomUUID();
+      const h = await startDirect(id, user.id, avatarId, {
+        name: 'Часы',
+        revision: AVATAR_TRAINING_REVISION,
+        pollSeconds: 1,
+        maxPollSeconds: 2,
+        progressSeconds: 1,
+        expectedTrainingSeconds: 15,
+      });
+      for (const f of fileIds) await h.signal('photoAdded', f);
+      await eventually(async () => (await h.query(avatarStatusQuery)).stage === 'READY', { timeoutMs: 60_000 });
+      await h.signal('startTraining');
+      const row = await eventually(async () => {
+        const r = await stack.prisma.avatar.findUniqueOrThrow({ where: { id: avatarId } });
+        return r.status === 'TRAINING' ? r : null;
+      }, { timeoutMs: 30_000 });
+      const training = (m: { text?: string }) => !!m.text?.includes('⏳ Обучение «Часы»');
+      // FAL's percentage reaches the status message, edited in place by the activity
+      await eventually(
+        () => tg().world.calls.some((c) => c.method === 'editMessageText' && Number(c.params.chat_id) === id && /Обучение «Часы» · [1-9]\d*%/.test(String(c.params.text))),
+        { timeoutMs: 30_000 },
+      );
+      const first = tg().world.botMessages(id).find(training)!;
+      // the user writes: the status scrolls out of sight, is sent again at the bottom and the old one removed
+      for (let i = 0; i < 6; i++) tg().sendText(id, `привет ${i}`);
+      const moved = await eventually(() => tg().world.botMessages(id).find((m) => training(m) && m.message_id > first.message_id && !m.deleted), { timeoutMs: 30_000 });
+      await eventually(() => tg().world.chatMessages(id).find((m) => m.message_id === first.message_id)?.deleted);
+      // completed by the checks (every webhook is lost): the outcome replies to the status the user now sees
+      const ready = await eventually(() => tg().world.botMessages(id).find((m) => m.text?.startsWith('✅ Аватар «Часы»')), { timeoutMs: 60_000 });
+      const statusNow = tg().world.botMessages(id).filter((m) => training(m) && !m.deleted).at(-1)!;
+      expect(statusNow.message_id).toBeGreaterThanOrEqual(moved.message_id);
+      expect(ready.reply_to_message?.message_id).toBe(statusNow.message_id);
+      // the status keeps the activity's last text (a percentage) and loses its buttons
+      expect(statusNow.text).toMatch(/Обучение «Часы» · \d+%/);
+      expect(statusNow.reply_markup?.inline_keyboard.flat() ?? []).toEqual([]);
+      expect(await h.result()).toMatchObject({ stage: 'COMPLETED' });
+
+      const events = (await h.fetchHistory()).events ?? [];
+      const watches = events.flatMap((e, i) => (e.activityTaskScheduledEventAttributes?.activityType?.name === 'watchTraining' ? [i] : []));
+      const checks = stack.fal.jobs.get(row.falRequestId!)!.statusChecks ?? 0;
+      expect(watches.length).toBeGreaterThanOrEqual(2); // the first watch, and one more after the status moved
+      expect(checks).toBeGreaterThanOrEqual(watches.length + 3);
+      expect(events.slice(watches[0]).filter((e) => e.timerStartedEventAttributes)).toEqual([]);
+      expect(events.slice(watches[0]).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainingStatus')).toEqual([]);
+    } finally {
+      Object.assign(stack.fal.knobs, { trainingJobMs: 2500, webhookLossRate: 0 });
     }
   });
   it('the user blocks the bot during training → cancelled at FAL and refunded at once, the reason recorded', async () => {
