@@ -157,7 +157,10 @@ export function createTelegramActivities({ api, i18n, redis }: { api: Api; i18n:
         return { messageId };
       } catch (err) {
         if (err instanceof GrammyError && /message is not modified/.test(err.description)) return { messageId };
-        if (err instanceof GrammyError && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/.test(err.description)) return sendMessage(input);
+        if (err instanceof GrammyError && /message to edit not found|message can't be edited|MESSAGE_ID_INVALID/.test(err.description)) {
+          // Only buttons were to go: a message that is gone has none left (its text is not ours to repeat).
+          return input.keepText ? {} : sendMessage(input);
+        }
         return undelivered(err, 'an edit');
       }
     },
