@@ -6,14 +6,18 @@ export interface Figures {
   p99ms: number;
 }
 
-/** Runs `op` `total` times with `concurrency` callers, measuring each call. */
-export async function measure(total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Figures> {
+/**
+ * Runs `op` `total` times with `concurrency` callers, measuring each call;
+ * once `stop()` turns true no further call starts (the figures count the
+ * calls made).
+ */
+export async function measure(total: number, concurrency: number, op: (i: number) => Promise<unknown>, stop?: () => boolean): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < total) {
+      while (next < total && !stop?.()) {
         const i = next++;
         const t0 = performance.now();
         await op(i);
@@ -24,7 +28,7 @@ export async function measure(total: number, concurrency: number, op: (i: number
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { ops: total, seconds, opsPerSecond: total / seconds, p50ms: pct(50), p99ms: pct(99) };
+  return { ops: latencies.length, seconds, opsPerSecond: latencies.length / seconds, p50ms: pct(50), p99ms: pct(99) };
 }
 
 export function printRow(label: string, f: Figures, baseline?: Figures): void {

@@ -73,6 +73,8 @@ export interface StartTrainingsOptions {
   /** Trainings on their way to FAL at once (a slot frees when its training waits on FAL). */
   concurrency: number;
   prisma: PrismaClient;
+  /** No training starts once this is true (the bench's time is up: it measures what waits). */
+  stop?: () => boolean;
   /** Called as trainings reach FAL (every `every` of them). */
   progress?: { every: number; report(waiting: number): void };
 }
@@ -149,7 +151,7 @@ export async function startTrainings(fleet: TrainingFleet, opts: StartTrainingsO
     await untilWaiting(opts.prisma, avatarId, 10 * 60_000);
     waiting++;
     if (opts.progress && waiting % opts.progress.every === 0) opts.progress.report(waiting);
-  });
+  }, opts.stop);
 }
 
 /** The fleet's avatars by stage, from the rows the workflows keep current. */

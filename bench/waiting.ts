@@ -14,7 +14,7 @@
 //   BENCH_WAITING_POLL_SECONDS         the trainings' FAL status poll (default: FAL_POLL_INTERVAL_SECONDS, 30)
 //   BENCH_WAITING_WORKER_ENV           more variables for the worker only, `;`-separated:
 //                                      'NODE_OPTIONS=--max-old-space-size=1024;MALLOC_ARENA_MAX=2'
-//   BENCH_WAITING_MAX_MINUTES          measure with what waits by then (default 60)
+//   BENCH_WAITING_MAX_MINUTES          start no training after this, measure with what waits by then (default 60)
 //   BENCH_WAITING_REVISION             the trainings' workflow revision (default AVATAR_TRAINING_REVISION, 2:
 //                                      FAL watched by one activity; 1: a timer and a status activity per check)
 import { randomBytes } from 'node:crypto';
@@ -150,9 +150,9 @@ export async function waitingBench(): Promise<void> {
         void memoryMb(pid).then(({ rss }) => process.stdout.write(`  … ${seconds(performance.now() - t0)}: ${grouped(n)} waiting on FAL, worker RSS ${rss.toFixed(0)} MB\n`));
       },
     };
-    const starts = await startTrainings(made, { client, config, prisma, taskQueue, publicBaseUrl, photo, pollSeconds, revision: settings.revision, concurrency: START_CONCURRENCY, progress });
+    const starts = await startTrainings(made, { client, config, prisma, taskQueue, publicBaseUrl, photo, pollSeconds, revision: settings.revision, concurrency: START_CONCURRENCY, progress, stop: () => performance.now() - t0 > settings.maxMs });
     process.stdout.write(
-      `  started ${grouped(count)} trainings (start + photo + "start", until the training waits on FAL) in ${seconds(starts.seconds * 1000)}: ${starts.opsPerSecond.toFixed(1)}/s with ${START_CONCURRENCY} on their way at once, p50 ${starts.p50ms.toFixed(0)} ms, p99 ${starts.p99ms.toFixed(0)} ms\n`,
+      `  started ${grouped(starts.ops)} of ${grouped(count)} trainings (start + photo + "start", until the training waits on FAL) in ${seconds(starts.seconds * 1000)}: ${starts.opsPerSecond.toFixed(1)}/s with ${START_CONCURRENCY} on their way at once, p50 ${starts.p50ms.toFixed(0)} ms, p99 ${starts.p99ms.toFixed(0)} ms\n`,
     );
 
     // Waiting: charged, archived, submitted to FAL, stage TRAINING (the row the workflow keeps).
