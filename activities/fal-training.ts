@@ -1,4 +1,5 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Config } from '../lib/config';
 import { FalApiError, type FalClient } from '../lib/fal';
 import { completedOutput, FAL_UNAVAILABLE, FalErrors, falFailure, recordSubmitted } from './fal-common';
@@ -222,7 +223,8 @@ export function createFalTrainingActivities({
         max: input.maxPollSeconds,
       });
       const nextRetryDelay = Math.max(1000, Math.min(next * 1000, input.deadline - now));
-      throw ApplicationFailure.create({ message: `FAL training ${input.requestId} is ${st.status}`, type: FAL_TRAINING_RUNNING, nextRetryDelay });
+      // BENIGN: an expected outcome, logged at DEBUG and not counted as a failed activity (one per check).
+      throw ApplicationFailure.create({ message: `FAL training ${input.requestId} is ${st.status}`, type: FAL_TRAINING_RUNNING, nextRetryDelay, category: ApplicationFailureCategory.BENIGN });
     },
 
     /**
