@@ -3,6 +3,7 @@
 // photo, then "start" — that get charged, zip their photo, submit to FAL and
 // then wait for FAL's webhook. Also their users, how many wait, and the
 // cleanup: trainings terminated, their charges refunded by billing itself.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import sharp from 'sharp';
@@ -78,8 +79,6 @@ export interface StartTrainingsOptions {
   /** Called as trainings reach FAL (every `every` of them). */
   progress?: { every: number; report(waiting: number): void };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Until the avatar's row says it waits on FAL (TRAINING) or ended. Users

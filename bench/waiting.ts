@@ -17,6 +17,7 @@
 //   BENCH_WAITING_MAX_MINUTES          start no training after this, measure with what waits by then (default 60)
 //   BENCH_WAITING_REVISION             the trainings' workflow revision (default AVATAR_TRAINING_REVISION, 2:
 //                                      FAL watched by one activity; 1: a timer and a status activity per check)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
@@ -76,7 +77,6 @@ function waitingSettings() {
 /** 10 000 → "10 000". */
 const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function waitingBench(): Promise<void> {
   const settings = waitingSettings();
