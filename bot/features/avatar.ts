@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type SignalDefinition } from '@temporalio/client';
 import { Composer, InlineKeyboard } from 'grammy';
 import { callbacks } from '../../vocabulary/callback-data';
 import { replyTo } from '../../lib/telegram-reply';
@@ -93,19 +94,20 @@ avatarFeature.on(['message:photo', 'message:document'], async (ctx, next) => {
   const doc = ctx.message.document;
   if (doc && !IMAGE_DOCUMENT.test(doc.mime_type ?? '') && !/\.(jpe?g|png|webp)$/i.test(doc.file_name ?? '')) return next();
   const file = doc ?? ctx.message.photo!.at(-1)!;
-  if (ctx.session.step !== 'avatar-photos' || !ctx.session.avatarId) {
-    ctx.session = { ...ctx.session, loose: { photoFileId: file.file_id } };
-    const keyboard = new InlineKeyboard()
-      .text(ctx.t('photo-use-avatar'), callbacks.photoUse.pack({ m: 'avatar' }))
-      .row()
-      .text(ctx.t('photo-use-imagen'), callbacks.photoUse.pack({ m: 'imagen' }))
-      .row()
-      .text(ctx.t('photo-use-avatar-gen'), callbacks.photoUse.pack({ m: 'avatar-gen' }));
-    return ctx.reply(ctx.t('photo-outside-flow'), { reply_markup: keyboard, ...replyTo(ctx.message.message_id) });
+  const draft = ctx.session.step === 'avatar-photos' ? ctx.session.avatarId : undefined;
+  if (draft) {
+    const photo = { fileId: file.file_id, fileUniqueId: file.file_unique_id, messageId: ctx.message.message_id };
+    if (await signalAvatar(ctx, draft, photoAddedSignal, photo)) return;
+    ctx.session = {}; // the draft has ended (expired or cancelled elsewhere): the photo is asked what it is for
   }
-  await ctx.services.temporal.workflow
-    .getHandle(workflowIds.avatar(ctx.session.avatarId))
-    .signal(photoAddedSignal, { fileId: file.file_id, fileUniqueId: file.file_unique_id, messageId: ctx.message.message_id });
+  ctx.session = { ...ctx.session, loose: { photoFileId: file.file_id } };
+  const keyboard = new InlineKeyboard()
+    .text(ctx.t('photo-use-avatar'), callbacks.photoUse.pack({ m: 'avatar' }))
+    .row()
+    .text(ctx.t('photo-use-imagen'), callbacks.photoUse.pack({ m: 'imagen' }))
+    .row()
+    .text(ctx.t('photo-use-avatar-gen'), callbacks.photoUse.pack({ m: 'avatar-gen' }));
+  return ctx.reply(ctx.t('photo-outside-flow'), { reply_markup: keyboard, ...replyTo(ctx.message.message_id) });
 });
 
 /** Buttons carry the avatar id: it must be the user's own avatar, whatever the callback data says. */
@@ -122,7 +124,22 @@ async function startTraining(ctx: AppContext, avatarId: string | undefined) {
   if (!user || !(await withinJobLimit(ctx, user.id, 'avatar_training'))) return;
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   if (!(await canPay(ctx, { kind: 'avatar-start', avatarId: avatar.id, price: ctx.services.config.tariffs.avatarTraining }))) return;
-  await ctx.services.temporal.workflow.getHandle(workflowIds.avatar(avatar.id)).signal(startTrainingSignal);
+  if (!(await signalAvatar(ctx, avatar.id, startTrainingSignal))) await ctx.reply(ctx.t('job-not-found'));
+}
+
+/**
+ * Signals an avatar's workflow; false when it has already ended (a draft that
+ * expired, a training finished or cancelled): a stale button gets a reason,
+ * not the generic apology.
+ */
+async function signalAvatar<Args extends unknown[]>(ctx: AppContext, avatarId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
+  try {
+    await ctx.services.temporal.workflow.getHandle(workflowIds.avatar(avatarId)).signal(signal, ...args);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }
 avatarFeature.callbackQuery(callbacks.avatarStart.filter, (ctx) => startTraining(ctx, callbacks.avatarStart.unpack(ctx.callbackQuery.data)?.id));
 onContinue('avatar-start', (ctx, waiting) => startTraining(ctx, waiting.avatarId));
@@ -143,9 +160,9 @@ avatarFeature.callbackQuery(callbacks.photoUse.filter, async (ctx) => {
 avatarFeature.callbackQuery(callbacks.avatarCancel.filter, async (ctx) => {
   const avatar = await ownAvatar(ctx, callbacks.avatarCancel.unpack(ctx.callbackQuery.data)?.id);
   if (!avatar) return ctx.answerCallbackQuery({ text: ctx.t('avatar-not-found') });
-  await ctx.services.temporal.workflow.getHandle(workflowIds.avatar(avatar.id)).signal(cancelAvatarSignal, { reason: 'user' });
+  const signalled = await signalAvatar(ctx, avatar.id, cancelAvatarSignal, { reason: 'user' });
   if (ctx.session.avatarId === avatar.id) ctx.session = {};
-  await ctx.answerCallbackQuery({ text: ctx.t('cancelled') });
+  await ctx.answerCallbackQuery({ text: ctx.t(signalled ? 'cancelled' : 'job-not-found') });
 });
 
 /** `/cancel`: leaves any multi-step flow; a draft avatar being collected is cancelled (nothing was charged). Otherwise running jobs (next features). */

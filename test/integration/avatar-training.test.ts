@@ -190,6 +190,10 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       await eventually(async () => (await getBalance(stack.prisma, user.id)) === 200);
       const requests = (await (await fetch(`${stack.fal.url}/sandbox/requests`)).json()) as { requestId?: string; request_id?: string; status?: string }[];
       expect(JSON.stringify(requests)).toMatch(/CANCEL/i);
+      // The same button pressed again, on a training that has ended: a reason, not the generic apology.
+      const again = tg().pressButton(id, training.message_id, `ax:${avatarId}`);
+      await eventually(() => tg().world.callbackAnswers.get(again.callback_query!.id)?.text === 'Задача не найдена или уже завершена.');
+      expect(texts(id).filter((t) => t.includes('Что-то пошло не так'))).toEqual([]);
 
       const id2 = uniqueTelegramId();
       const draft = await createDraft(id2, 'Черновик');
@@ -197,6 +201,15 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       await eventually(() => has(id2, 'Аватар «Черновик» отменён. Ничего не списано.'));
       expect(await stack.prisma.avatar.findUniqueOrThrow({ where: { id: draft } })).toMatchObject({ status: 'CANCELLED' });
       expect(await stack.prisma.transaction.count({ where: { jobId: workflowIds.avatar(draft) } })).toBe(0);
+
+      // A draft that ended while the chat still collects photos (cancelled elsewhere): the next photo is asked what it is for.
+      const id3 = uniqueTelegramId();
+      const ended = stack.temporal.workflow.getHandle(workflowIds.avatar(await createDraft(id3, 'Ушёл')));
+      await ended.signal('cancel', { reason: 'user' });
+      await ended.result();
+      await tg().users.sendPhoto(id3, await photo(5100));
+      await eventually(() => has(id3, 'Что сделать с этим фото?'));
+      expect(texts(id3).filter((t) => t.includes('Что-то пошло не так'))).toEqual([]);
     } finally {
       stack.fal.knobs.trainingJobMs = 2500;
     }
