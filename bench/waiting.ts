@@ -28,7 +28,7 @@ import { createMinio, ensureBuckets } from '../lib/minio';
 import { createPrisma } from '../lib/prisma';
 import { createRedis } from '../lib/redis';
 import { startSandboxes } from '../sandbox';
-import { alive, ProcessGroup, READY_LINE } from '../sandbox/processes';
+import { alive, APP_PROCESS_ENV, ProcessGroup, READY_LINE } from '../sandbox/processes';
 import { cleanupScheduleId } from '../workers/cleanup-schedule';
 import { freeLoopbackPort } from '../workers/metrics-server';
 import { AVATAR_TRAINING_REVISION } from '../workflows/avatar-api';
@@ -108,7 +108,7 @@ export async function waitingBench(): Promise<void> {
   try {
     const cache = defaultStickyCache({ ...env, ...workerEnv });
     process.stdout.write(
-      `  worker: workers/main.ts on ${taskQueue}${Object.entries(workerEnv).map(([k, v]) => `, ${k}=${v}`).join('')}; V8 heap limit ${cache.heapLimitMb.toFixed(0)} MB → SDK default sticky cache ${cache.maxCachedWorkflows} workflows\n`,
+      `  worker: workers/main.ts on ${taskQueue}${Object.entries({ ...APP_PROCESS_ENV, ...workerEnv }).map(([k, v]) => `, ${k}=${v}`).join('')}; V8 heap limit ${cache.heapLimitMb.toFixed(0)} MB → SDK default sticky cache ${cache.maxCachedWorkflows} workflows\n`,
     );
     const pid = (await procs.start('worker', 'workers/main.ts', workerEnv, READY_LINE.worker)).child.pid!;
 

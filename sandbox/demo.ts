@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { environmentWith, loadDemoSettings } from '../lib/config';
 import { startSandboxes, type SandboxName } from './index';
 import { startNginx, type RunningNginx } from './nginx';
+import { APP_PROCESS_ENV } from './processes';
 
 const production = process.argv.includes('--production');
 const settings = loadDemoSettings();
@@ -51,7 +52,7 @@ function lastLines(path: string, n: number): string {
 
 function run(name: string, script: string, extra: Record<string, string> = {}): void {
   const out = openSync(logFile(name), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', out, out], env: { ...env, ...extra } });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', out, out], env: { ...APP_PROCESS_ENV, ...env, ...extra } });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     process.stderr.write(`[demo] ${name} exited (${signal ?? code}); its last log lines (${shown(logFile(name))}):\n${lastLines(logFile(name), 20)}\n[demo] stopping the demo\n`);

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -24,6 +27,28 @@ export function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundleWit
     workflowInterceptorModules,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
+}
+
+/**
+ * The same bundle, made by a short-lived child process (workers/bundle-child.ts):
+ * webpack and swc leave ~115 MB in the process that runs them (heap and malloc
+ * arenas that are never given back), which a long-running worker should not
+ * carry. Costs ~1 s of start-up.
+ */
+export async function bundleWorkflowsApart(): Promise<WorkflowBundleWithSourceMap> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aisha-workflows-'));
+  const out = path.join(dir, 'bundle.json');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // process.execArgv carries the TypeScript loader (tsx) the worker itself runs with.
+      const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./bundle-child.ts', import.meta.url)), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('error', reject);
+      child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`bundling the workflows failed (exit ${signal ?? code})`))));
+    });
+    return JSON.parse(await readFile(out, 'utf8')) as WorkflowBundleWithSourceMap;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The worker side of workflows/job-metrics.ts (sinks are not called during replay). */

@@ -7,7 +7,7 @@ import { createLogger } from '../lib/logger';
 import { connectPatiently } from '../lib/temporal';
 import { installTemporalRuntime } from '../lib/temporal-runtime';
 import { ensureCleanupSchedule } from './cleanup-schedule';
-import { bundleWorkflows, createWorkers, runWorkers } from './create-workers';
+import { bundleWorkflowsApart, createWorkers, runWorkers } from './create-workers';
 import { createActivityDeps } from './dependencies';
 import { createMetricsServer, freeLoopbackPort } from './metrics-server';
 
@@ -25,7 +25,7 @@ const workers = await createWorkers({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   activities,
-  workflowBundle: await bundleWorkflows(),
+  workflowBundle: await bundleWorkflowsApart(),
   maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   metrics: deps.metrics,
 });
