@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -36,12 +36,13 @@ export function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundleWit
  * carry. Costs ~1 s of start-up.
  */
 export async function bundleWorkflowsApart(): Promise<WorkflowBundleWithSourceMap> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'aisha-workflows-'));
-  const out = path.join(dir, 'bundle.json');
+  const dir = await mkdtemp(join(os.tmpdir(), 'aisha-workflows-'));
+  const out = join(dir, 'bundle.json');
   try {
     await new Promise<void>((resolve, reject) => {
-      // process.execArgv carries the TypeScript loader (tsx) the worker itself runs with.
-      const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./bundle-child.ts', import.meta.url)), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+      // process.execArgv carries the TypeScript loader (tsx) the worker itself runs with; not a debugger's port.
+      const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
+      const child = spawn(process.execPath, [...execArgv, fileURLToPath(new URL('./bundle-child.ts', import.meta.url)), out], { stdio: ['ignore', 'inherit', 'inherit'] });
       child.once('error', reject);
       child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`bundling the workflows failed (exit ${signal ?? code})`))));
     });
