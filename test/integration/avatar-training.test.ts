@@ -190,7 +190,8 @@ describe('avatar training lifecycle through the bot (Telegram, FAL, OpenAI stand
       await eventually(async () => (await getBalance(stack.prisma, user.id)) === 200);
       const requests = (await (await fetch(`${stack.fal.url}/sandbox/requests`)).json()) as { requestId?: string; request_id?: string; status?: string }[];
       expect(JSON.stringify(requests)).toMatch(/CANCEL/i);
-      // The same button pressed again, on a training that has ended: a reason, not the generic apology.
+      // The same button pressed again, once the training has ended: a reason, not the generic apology.
+      await stack.temporal.workflow.getHandle(workflowIds.avatar(avatarId)).result();
       const again = tg().pressButton(id, training.message_id, `ax:${avatarId}`);
       await eventually(() => tg().world.callbackAnswers.get(again.callback_query!.id)?.text === 'Задача не найдена или уже завершена.');
       expect(texts(id).filter((t) => t.includes('Что-то пошло не так'))).toEqual([]);
