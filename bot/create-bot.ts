@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sequentialize } from '@grammyjs/runner';
-import { Bot, session, type BotConfig } from 'grammy';
+import { Bot, HttpError, session, type BotConfig } from 'grammy';
 import { findUserByTelegramId } from '../lib/db/users';
 import { pickLanguage } from '../lib/i18n';
 import { userTimeZone } from '../lib/time-zone';
@@ -26,6 +26,7 @@ import { transcribeFeature } from './features/transcribe';
 import { unhandledFeature } from './features/unhandled';
 import { waitingFeature } from './features/waiting';
 import { noteSentMessages } from '../lib/chat-position';
+import { resendOnBrokenConnection } from '../lib/telegram-connection';
 import { isServiceOutage } from '../lib/outage';
 import { handleUpdatesOnce, noteChatBottom, rateLimitPerUser, recordActivity, UpdateInProgressError } from './middleware';
 import { redisSessionStorage } from './session';
@@ -50,7 +51,9 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
   /** The error boundary: the user gets a short apology with an error id, the log the id and the stack; the update counts as handled. */
   const apologize = async (ctx: AppContext, error: unknown) => {
     const errorId = randomUUID().slice(0, 8);
-    (ctx.logger ?? services.logger).error({ err: error, errorId, updateId: ctx.update.update_id }, 'update handler failed');
+    // A network failure's own reason (reset, timeout, refused) is in its `error`, which the log would not show.
+    const cause = error instanceof HttpError ? String(error.error) : undefined;
+    (ctx.logger ?? services.logger).error({ err: error, cause, errorId, updateId: ctx.update.update_id }, 'update handler failed');
     try {
       const t = ctx.t ?? services.i18n.forLanguage(pickLanguage(ctx.from?.language_code));
       if (ctx.chat) await ctx.reply(t('error-generic', { errorId }));
@@ -94,7 +97,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     ctx.t = services.i18n.forLanguage(ctx.language);
     await next();
   });
-  bot.api.config.use(noteSentMessages(services.redis));
+  bot.api.config.use(resendOnBrokenConnection(), noteSentMessages(services.redis));
   bot.use(handleUpdatesOnce(services.redis));
   bot.use(noteChatBottom(services.redis));
   bot.use(rateLimitPerUser(services.redis));

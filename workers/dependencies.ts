@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger';
 import { createMinio } from '../lib/minio';
 import { createOpenAI } from '../lib/openai';
 import { noteSentMessages } from '../lib/chat-position';
+import { resendOnBrokenConnection } from '../lib/telegram-connection';
 import { createPrisma } from '../lib/prisma';
 import { createRedis } from '../lib/redis';
 import { createStorage } from '../lib/storage';
@@ -26,7 +27,7 @@ export function createActivityDeps(config: Config, logger: Logger): ActivityDeps
   const temporal = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
   const redis = createRedis(config.redisUrl, logger);
   const telegramApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot });
-  telegramApi.config.use(noteSentMessages(redis));
+  telegramApi.config.use(resendOnBrokenConnection(), noteSentMessages(redis));
   return {
     config,
     prisma,

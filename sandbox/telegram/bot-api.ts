@@ -15,6 +15,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The connection breaks before any answer (a keep-alive socket the server had just closed, a proxy restarting): the call was not acted on. */
+export class ConnectionReset extends Error {}
+
 export interface BotApiKnobs {
   /** Messages per chat per second before 429 with retry_after (0 = unlimited). */
   rateLimitPerChat: number;
@@ -40,6 +43,8 @@ export interface InjectedFailure {
   /** Matching calls to let through before failing (e.g. 1: the second sendMessage fails). */
   skip?: number;
   times: number;
+  /** Instead of an answer, the connection is reset before the call is acted on (`code` and `description` unused). */
+  reset?: boolean;
 }
 
 /** Methods that act in a chat: refused with 403 once the user has blocked the bot. */
@@ -222,6 +227,7 @@ export class BotApi {
     if (failure && failure.skip) failure.skip -= 1;
     else if (failure) {
       if (failure.times > 0) failure.times -= 1;
+      if (failure.reset) throw new ConnectionReset(method);
       throw new ApiError(failure.code, failure.description, failure.code === 429 ? { retry_after: failure.retryAfter ?? 1 } : undefined);
     }
     if (chatId !== undefined && CHAT_METHODS.has(method) && this.world.blocked.has(chatId)) {

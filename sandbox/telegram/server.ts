@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Update } from 'grammy/types';
 import { listen, readBody, readJson, sendJson } from '../http-util';
 import { boundaryOf, MultipartError, parseMultipart, type Part } from '../multipart';
-import { ApiError, BotApi, type BotApiKnobs, type InjectedFailure } from './bot-api';
+import { ApiError, BotApi, ConnectionReset, type BotApiKnobs, type InjectedFailure } from './bot-api';
 import { TelegramWorld } from './state';
 import { UserActionError, UserActions, type MediaKind } from './user-api';
 
@@ -15,7 +15,8 @@ import { UserActionError, UserActions, type MediaKind } from './user-api';
  *   GET  /chat                            the web chat (talk to the bot in a browser)
  * Knobs (POST /sandbox/knobs): rateLimitPerChat (429 with retry_after past N messages/s per chat),
  * maxDownloadBytes (getFile cap; 20 MB as the cloud Bot API), failures (any Bot API error by method:
- * [{method, code, description, retryAfter?, chatId?, times}]), callbackAnswerMs (answerCallbackQuery
+ * [{method, code, description, retryAfter?, chatId?, times}], or `reset: true` for a connection reset before
+ * the call is acted on), callbackAnswerMs (answerCallbackQuery
  * later than this after the press is 400, as Telegram's ~15 s). A user who blocked the bot (blockBot)
  * gets 403 "Forbidden: bot was blocked by the user" on every call into their chat.
  */
@@ -177,6 +178,7 @@ export class TelegramSandbox {
       }
       return await this.routeSandbox(req, res, url);
     } catch (err) {
+      if (err instanceof ConnectionReset) return void req.socket.destroy();
       if (err instanceof ApiError) {
         return sendJson(res, err.code, { ok: false, error_code: err.code, description: err.description, parameters: err.parameters });
       }

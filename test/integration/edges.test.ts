@@ -186,6 +186,26 @@ describe('the promise at the edges', () => {
     }
   });
 
+  it('a connection that breaks before Telegram acts on the call: the reply and the Create press still happen, once', async () => {
+    const { id, user } = await onboard();
+    const reset = { reset: true, code: 0, description: 'connection reset', times: 1 };
+    tg().failNext({ ...reset, method: 'sendMessage', chatId: id });
+    tg().sendText(id, '/cancel');
+    await eventually(() => msgs(id).some((m) => textOf(m) === 'Нечего отменять.'));
+
+    const messageId = await options(id, 'сосны у воды');
+    tg().failNext({ ...reset, method: 'answerCallbackQuery' }); // it names no chat: the next one, which is this press
+    create(id, messageId);
+    const generation = await generationOf(user.id);
+    const end = await settled(user.id, generation.id);
+    expect(end.generation.status).toBe('COMPLETED');
+    expect(photos(id)).toBe(1);
+    expect(end.ledger.charged).toBe(PRICE);
+    expect(end.balance).toBe(WELCOME - PRICE);
+    expect(msgs(id).filter((m) => textOf(m) === 'Нечего отменять.')).toHaveLength(1);
+    expect(msgs(id).some((m) => textOf(m).includes('Что-то пошло не так'))).toBe(false);
+  });
+
   /**
    * Every Telegram call a generation makes × every class of Telegram answer:
    * the job ends (final JobStatus, billing closed), and the user pays exactly
