@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Api } from 'grammy';
@@ -132,42 +132,119 @@ function ffmpeg(args: string[], onStdout?: (data: Buffer) => void): Promise<{ co
   });
 }
 
-/**
- * Decodes the whole file to 16 kHz mono and measures the loudness of every
- * 50 ms frame. Returns null when ffmpeg cannot decode it (not audio, corrupt).
- */
-async function measureLoudness(path: string): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
+/** The loudness of one decoded span: its whole 50 ms frames, and what is left after the last one. */
+interface SpanLoudness {
+  code: number;
+  stderr: string;
+  samples: number;
+  frameDb: number[];
+  tailSquares: number;
+  tailSamples: number;
+}
+
+/** Decodes `seconds` of the file from `start` (both optional: the whole file) to 16 kHz mono and measures each 50 ms frame. */
+async function spanLoudness(path: string, span: { start?: number; seconds?: number }, beat: () => void): Promise<SpanLoudness> {
   const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
   const frameDb: number[] = [];
   let sumSquares = 0;
   let inFrame = 0;
   let samples = 0;
   let carry: Buffer | null = null;
-  let lastBeat = Date.now();
-  const { code, stderr } = await ffmpeg(['-i', path, '-vn', '-ac', '1', ...(await toSampleRate()), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'], (data) => {
-    const buf = carry ? Buffer.concat([carry, data]) : data;
-    const whole = buf.length - (buf.length % 2);
-    carry = whole < buf.length ? buf.subarray(whole) : null;
-    for (let i = 0; i < whole; i += 2) {
-      const s = buf.readInt16LE(i) / 32768;
-      sumSquares += s * s;
+  const seek = [...(span.start ? ['-ss', span.start.toFixed(3)] : []), ...(span.seconds !== undefined ? ['-t', span.seconds.toFixed(3)] : [])];
+  const { code, stderr } = await ffmpeg([...seek, '-i', path, '-vn', '-ac', '1', ...(await toSampleRate()), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'], (data) => {
+    const joined = carry ? Buffer.concat([carry, data]) : data;
+    const whole = joined.length - (joined.length % 2);
+    carry = whole < joined.length ? Buffer.from(joined.subarray(whole)) : null;
+    // An Int16Array needs an even offset: pipe chunks usually have one, else the samples are copied.
+    const aligned = joined.byteOffset % 2 === 0 ? joined : Buffer.from(joined.subarray(0, whole));
+    const pcm = new Int16Array(aligned.buffer, aligned.byteOffset, whole / 2);
+    for (let i = 0; i < pcm.length; i++) {
+      const v = pcm[i]! / 32768;
+      sumSquares += v * v;
       if (++inFrame === frameSamples) {
         frameDb.push(rmsToDb(Math.sqrt(sumSquares / frameSamples)));
         sumSquares = 0;
         inFrame = 0;
       }
     }
-    samples += whole / 2;
-    if (Date.now() - lastBeat > 5000) {
-      heartbeat();
-      lastBeat = Date.now();
-    }
+    samples += pcm.length;
+    beat();
   });
-  if (code !== 0 || samples === 0) {
-    log.info('audio not decodable', { code, stderr });
+  return { code, stderr, samples, frameDb, tailSquares: sumSquares, tailSamples: inFrame };
+}
+
+/** A long recording is decoded in this many parts at once: one per core, at most 4. */
+const DECODE_PARTS = Math.max(1, Math.min(4, availableParallelism()));
+/** Shorter recordings are decoded in one piece (a second ffmpeg costs more than it saves). */
+const SPLIT_FROM_SECONDS = 120;
+
+/**
+ * Where a recording can be decoded in parts: Ogg Opus (Telegram's voice
+ * format and most recorders'), whose seeking is exact to the sample. Its
+ * container duration only places the parts. The duration charged for is
+ * still the samples decoded. Other formats (an MP3 without a table of
+ * contents seeks by guess) are decoded whole.
+ */
+async function decodeSpans(path: string, parts: number): Promise<{ start?: number; seconds?: number }[]> {
+  if (parts < 2) return [{}];
+  const out: Buffer[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name:format=format_name,duration', '-of', 'json', path], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      signal: cancellationSignal(),
+    });
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', () => resolve(-1));
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  if (code !== 0) return [{}];
+  try {
+    const probe = JSON.parse(Buffer.concat(out).toString('utf8')) as { streams?: { codec_name?: string }[]; format?: { format_name?: string; duration?: string } };
+    const seconds = Number(probe.format?.duration);
+    const oggOpus = probe.streams?.[0]?.codec_name === 'opus' && (probe.format?.format_name ?? '').split(',').includes('ogg');
+    if (!oggOpus || !Number.isFinite(seconds) || seconds < SPLIT_FROM_SECONDS) return [{}];
+    // Part boundaries on whole 50 ms frames, so the frames of all parts line up.
+    const bounds = Array.from({ length: parts - 1 }, (_, i) => Math.round((seconds * (i + 1)) / parts / FRAME_SECONDS) * FRAME_SECONDS);
+    return [0, ...bounds].map((start, i) => (i < bounds.length ? { start, seconds: bounds[i]! - start } : { start }));
+  } catch {
+    return [{}];
+  }
+}
+
+/**
+ * Decodes the file to 16 kHz mono and measures the loudness of every 50 ms
+ * frame: a long Ogg Opus recording in parts at once (decodeSpans), anything
+ * else whole. Returns null when ffmpeg cannot decode it (not audio, corrupt).
+ */
+export async function measureLoudness(path: string, partsAtOnce = DECODE_PARTS): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
+  const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
+  let lastBeat = Date.now();
+  const beat = () => {
+    if (Date.now() - lastBeat < 5000) return;
+    heartbeat();
+    lastBeat = Date.now();
+  };
+  const spans = await decodeSpans(path, partsAtOnce);
+  let parts = await Promise.all(spans.map((span) => spanLoudness(path, span, beat)));
+  // Every part but the last must be as long as asked: a container that claims more than the file holds
+  // (its later parts would decode the end again) or a short read is decoded again in one piece.
+  const exact = parts.every((p, i) => p.code === 0 && (i === parts.length - 1 || Math.abs(p.samples - spans[i]!.seconds! * SAMPLE_RATE) <= frameSamples / 2));
+  if (parts.length > 1 && !exact) {
+    log.warn('audio parts did not line up; decoding it whole', { samples: parts.map((p) => p.samples), spans });
+    parts = [await spanLoudness(path, {}, beat)];
+  }
+  const samples = parts.reduce((sum, p) => sum + p.samples, 0);
+  if (parts.some((p) => p.code !== 0) || samples === 0) {
+    log.info('audio not decodable', { code: parts.map((p) => p.code), stderr: parts.map((p) => p.stderr).join('\n') });
     return null;
   }
-  if (inFrame > 0) frameDb.push(rmsToDb(Math.sqrt(sumSquares / inFrame)));
+  const frameDb: number[] = [];
+  for (const [i, p] of parts.entries()) {
+    for (const db of p.frameDb) frameDb.push(db);
+    // A part's last partial frame counts if it is the file's end, or (between parts) at least half a frame.
+    const last = i === parts.length - 1;
+    if (p.tailSamples > 0 && (last || p.tailSamples >= frameSamples / 2)) frameDb.push(rmsToDb(Math.sqrt(p.tailSquares / p.tailSamples)));
+  }
   return { durationSeconds: samples / SAMPLE_RATE, frameDb };
 }
 
@@ -233,7 +310,8 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
         const path = join(dir, 'source');
         const objectKey = audioKeys.source(userId, transcriptId);
         let sizeBytes: number;
-        if (await storage.exists(BUCKET, objectKey)) {
+        const stored = await storage.exists(BUCKET, objectKey);
+        if (stored) {
           await storage.getFile(BUCKET, objectKey, path);
           sizeBytes = (await stat(path)).size;
         } else {
@@ -241,9 +319,10 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
           if ('reason' in fetched) return { ok: false, reason: fetched.reason };
           sizeBytes = fetched.sizeBytes;
           heartbeat();
-          await storage.putFile(BUCKET, objectKey, path, 'application/octet-stream');
         }
-        const measured = await measureLoudness(path);
+        // The source is stored while it is decoded (each takes seconds for an hour).
+        const storing = stored ? null : storage.putFile(BUCKET, objectKey, path, 'application/octet-stream');
+        const [measured] = await Promise.all([measureLoudness(path), storing]);
         if (!measured) return { ok: false, reason: 'not_audio' };
         const { durationSeconds, frameDb } = measured;
         if (durationSeconds < MIN_SECONDS) return { ok: false, reason: 'too_short', durationSeconds };

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHUNK_PLAN, measureLoudness } from '../../activities/audio';
+import { planChunks } from '../../lib/audio-plan';
+import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
+
+/**
+ * A long Ogg Opus recording is decoded in parts at once (activities/audio.ts):
+ * the duration (what is charged) is the same to the sample as one decode, and
+ * so is the plan made from the loudness.
+ */
+describe('activities/audio measureLoudness', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aisha-loudness-'));
+  let audio: SpeechAudio;
+  beforeAll(async () => {
+    audio = await makeSpeechAudio({ seconds: 307, dir, seed: 5 });
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** ffmpeg runs under an activity's cancellation signal, as in the worker. */
+  const measure = (path: string, parts: number) => new MockActivityEnvironment().run(measureLoudness, path, parts);
+
+  it('in 1, 2 and 3 parts: the same duration, frames and chunk plan', async () => {
+    const whole = (await measure(audio.path, 1))!;
+    expect(whole.durationSeconds).toBeCloseTo(307, 1);
+    const plan = (m: { frameDb: number[]; durationSeconds: number }) => planChunks(m.frameDb, m.durationSeconds, { ...CHUNK_PLAN, maxChunkSeconds: 60, searchWindowSeconds: 15 }).chunks;
+    for (const parts of [2, 3]) {
+      const split = (await measure(audio.path, parts))!;
+      expect(split.durationSeconds, `${parts} parts`).toBe(whole.durationSeconds);
+      expect(split.frameDb.length, `${parts} parts`).toBe(whole.frameDb.length);
+      const worst = Math.max(...split.frameDb.map((db, i) => Math.abs(db - whole.frameDb[i]!)));
+      expect(worst, `${parts} parts: the largest difference of a frame, dB`).toBeLessThan(1);
+      expect(plan(split), `${parts} parts`).toEqual(plan(whole));
+    }
+  }, 60_000);
+
+  it('a container that claims three times its length: decoded whole, the duration is what it holds', async () => {
+    const whole = (await measure(audio.path, 1))!;
+    const liar = join(dir, 'liar.ogg');
+    writeFileSync(liar, withLastGranule(readFileSync(audio.path), (granule) => granule * 3n));
+    const claimed = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', liar], { encoding: 'utf8' }));
+    expect(claimed).toBeGreaterThan(2.5 * whole.durationSeconds);
+    const measured = (await measure(liar, 3))!;
+    // Its last page is no longer trimmed to the end (the granule says where the audio ends): a few ms more than the original.
+    expect(measured.durationSeconds).toBe((await measure(liar, 1))!.durationSeconds);
+    expect(measured.durationSeconds).toBeCloseTo(whole.durationSeconds, 1);
+  }, 60_000);
+
+  it('a WAV is measured to its length; a file that is not audio is null', async () => {
+    const wav = join(dir, 'speech.wav');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', audio.path, '-t', '150', '-y', wav]);
+    const measured = (await measure(wav, 2))!;
+    expect(measured.durationSeconds).toBeCloseTo(150, 2);
+    const junk = join(dir, 'junk.ogg');
+    copyFileSync(new URL(import.meta.url).pathname, junk);
+    expect(await measure(junk, 2)).toBeNull();
+  }, 60_000);
+});
+
+/** Ogg's page checksum: CRC-32, polynomial 0x04c11db7, not reflected, initial 0 (RFC 3533). */
+function oggCrc(page: Buffer): number {
+  let crc = 0;
+  for (const byte of page) {
+    crc ^= byte << 24;
+    for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+  }
+  return crc >>> 0;
+}
+
+/** The file with its last Ogg page's granule position changed (what a container's length is read from), checksum fixed. */
+function withLastGranule(file: Buffer, change: (granule: bigint) => bigint): Buffer {
+  const out = Buffer.from(file);
+  const at = out.lastIndexOf('OggS');
+  const segments = out[at + 26]!;
+  const length = 27 + segments + [...out.subarray(at + 27, at + 27 + segments)].reduce((a, b) => a + b, 0);
+  out.writeBigInt64LE(change(out.readBigInt64LE(at + 6)), at + 6);
+  out.writeUInt32LE(0, at + 22);
+  out.writeUInt32LE(oggCrc(out.subarray(at, at + length)), at + 22);
+  return out;
+}
