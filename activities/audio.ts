@@ -28,6 +28,28 @@ export const FRAME_SECONDS = 0.05;
 export const CHUNK_PLAN = { frameSeconds: FRAME_SECONDS, maxChunkSeconds: 600, searchWindowSeconds: 30, overlapSeconds: 1.5 } as const;
 /** The plan for chunks of at most `maxChunkSeconds` (TRANSCRIPTION_CHUNK_SECONDS); the search window stays under a quarter of a chunk. */
 export const chunkPlan = (maxChunkSeconds: number) => ({ ...CHUNK_PLAN, maxChunkSeconds, searchWindowSeconds: Math.min(CHUNK_PLAN.searchWindowSeconds, maxChunkSeconds / 4) });
+/** A recording is not cut into chunks shorter than this to fill the lanes (each chunk costs a cut and a request). */
+export const MIN_LANE_CHUNK_SECONDS = 60;
+/**
+ * The plan for a recording heard `lanes` chunks at a time: chunks of about
+ * equal length, as many as a whole number of rounds of the lanes, so no lane
+ * idles while one long chunk finishes (an hour in 4 lanes: 8 chunks of
+ * ~7.5 minutes, two rounds, instead of six of ~9.5 minutes and a short
+ * seventh). Never longer than `maxChunkSeconds`, nor shorter than
+ * MIN_LANE_CHUNK_SECONDS; one lane keeps the plain plan.
+ */
+export function chunkPlanForLanes(durationSeconds: number, maxChunkSeconds: number, lanes: number) {
+  const plain = chunkPlan(maxChunkSeconds);
+  if (lanes <= 1) return plain;
+  // A greedy cut lands about one search window before the longest chunk allowed.
+  const alone = Math.max(1, Math.ceil(durationSeconds / (maxChunkSeconds - plain.searchWindowSeconds)));
+  const count = Math.min(Math.ceil(alone / lanes) * lanes, Math.floor(durationSeconds / MIN_LANE_CHUNK_SECONDS));
+  if (count <= 1) return plain;
+  // The longest chunk for which the nominal cut (one window before it) falls at duration / count.
+  const share = durationSeconds / count;
+  const longest = share + CHUNK_PLAN.searchWindowSeconds >= 4 * CHUNK_PLAN.searchWindowSeconds ? share + CHUNK_PLAN.searchWindowSeconds : (4 * share) / 3;
+  return chunkPlan(Math.min(maxChunkSeconds, longest));
+}
 const CHUNK_BITRATE = '24k';
 /** Shorter than this is not speech worth a paid job. */
 export const MIN_SECONDS = 0.5;
@@ -48,6 +70,8 @@ export interface AnalyzeAudioInput {
   url?: string;
   /** Longer recordings are refused (configuration, default 3 h). */
   maxSeconds: number;
+  /** Chunks heard at once (revision 3): the plan fills whole rounds of them (chunkPlanForLanes). */
+  lanes?: number;
 }
 export type AnalyzedAudio =
   | { ok: true; objectKey: string; sizeBytes: number; durationSeconds: number; chunks: PlannedChunk[] }
@@ -305,10 +329,11 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
   };
   return {
     /** Telegram file or link → MinIO (once) → decoded in full → duration and the chunk plan. Bad input is a return value, never a charge. */
-    async analyzeAudio({ userId, transcriptId, fileId, url, maxSeconds }: AnalyzeAudioInput): Promise<AnalyzedAudio> {
+    async analyzeAudio({ userId, transcriptId, fileId, url, maxSeconds, lanes }: AnalyzeAudioInput): Promise<AnalyzedAudio> {
       return heartbeating(() => withTempDir(async (dir) => {
         const path = join(dir, 'source');
         const objectKey = audioKeys.source(userId, transcriptId);
+        const began = Date.now();
         let sizeBytes: number;
         const stored = await storage.exists(BUCKET, objectKey);
         if (stored) {
@@ -320,15 +345,20 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
           sizeBytes = fetched.sizeBytes;
           heartbeat();
         }
+        const fetchedMs = Date.now() - began;
         // The source is stored while it is decoded (each takes seconds for an hour).
-        const storing = stored ? null : storage.putFile(BUCKET, objectKey, path, 'application/octet-stream');
-        const [measured] = await Promise.all([measureLoudness(path), storing]);
+        let decodedMs = 0;
+        let storedMs = 0;
+        const [measured] = await Promise.all([
+          measureLoudness(path).finally(() => (decodedMs = Date.now() - began - fetchedMs)),
+          stored ? null : storage.putFile(BUCKET, objectKey, path, 'application/octet-stream').finally(() => (storedMs = Date.now() - began - fetchedMs)),
+        ]);
         if (!measured) return { ok: false, reason: 'not_audio' };
         const { durationSeconds, frameDb } = measured;
         if (durationSeconds < MIN_SECONDS) return { ok: false, reason: 'too_short', durationSeconds };
         if (durationSeconds > maxSeconds) return { ok: false, reason: 'too_long', durationSeconds };
-        const { chunks } = planChunks(frameDb, durationSeconds, chunkPlan(config.transcription.chunkSeconds));
-        log.info('audio analysed', { transcriptId, sizeBytes, durationSeconds, chunks: chunks.length });
+        const { chunks } = planChunks(frameDb, durationSeconds, chunkPlanForLanes(durationSeconds, config.transcription.chunkSeconds, lanes ?? 1));
+        log.info('audio analysed', { transcriptId, sizeBytes, durationSeconds, chunks: chunks.length, fetchedMs, decodedMs, storedMs });
         return { ok: true, objectKey, sizeBytes, durationSeconds, chunks };
       }));
     },

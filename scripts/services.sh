@@ -155,6 +155,7 @@ start_temporal() {
     --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" --log-level warn \
     --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
     --search-attribute UserId=Keyword --search-attribute JobKind=Keyword --search-attribute JobStatus=Keyword \
+    --dynamic-config-value matching.numTaskqueueReadPartitions=1 --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
     </dev/null >"$LOG_DIR/temporal.log" 2>&1 &
   echo $! >"$RUN_DIR/temporal.pid"; echo dev >"$RUN_DIR/temporal.mode"
   wait_for temporal 120 temporal_ready

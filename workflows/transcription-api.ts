@@ -36,12 +36,14 @@ export interface TranscriptionInput {
    * 2: the path of issue 18 (workflows/transcription.ts): each chunk is cut
    * just before it is transcribed, and no patch markers. Absent in older
    * histories, which replay as recorded. Starters set TRANSCRIPTION_REVISION.
+   * 3: the plan fills whole rounds of the lanes (the activity is told them),
+   * and the next round's chunks are cut while the current ones are heard.
    */
   revision?: number;
 }
 
 /** What new transcriptions are started with (the bot, its upload page, `/admin retry`). */
-export const TRANSCRIPTION_REVISION = 2;
+export const TRANSCRIPTION_REVISION = 3;
 
 export type TranscriptionStage =
   | 'checking'

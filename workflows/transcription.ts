@@ -57,6 +57,8 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
   const { transcriptId, userId } = input;
   /** Revision 2 (issue 18): chosen by the input, so no patch markers; older inputs ask patched() as their histories recorded. */
   const lean = (input.revision ?? 1) >= 2;
+  /** Revision 3: chunks fill whole rounds of the lanes, and the chunks next in line are cut while others are heard. */
+  const revision3 = (input.revision ?? 1) >= 3;
   const stage = (s: TranscriptionStage) => {
     status.stage = s;
     upsertSearchAttributes([{ key: JobStatusKey, value: s }]);
@@ -153,10 +155,24 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     const done = work.run(async () => {
       if (!lean) await audio.cutChunks({ userId, transcriptId, chunks });
       const reference = diarize ? chunks[0] : undefined;
+      let next = 0;
+      /** Each chunk's cut, started once (revision 3 starts some ahead of their turn). */
+      const cuts = new Map<number, Promise<unknown>>();
+      const cut = (chunk: (typeof chunks)[number]) => {
+        let cutting = cuts.get(chunk.index);
+        if (!cutting) {
+          cutting = audio.cutChunks({ userId, transcriptId, chunks: [chunk] });
+          cutting.catch(() => undefined); // a cut started ahead fails (or is cancelled) when its chunk awaits it
+          cuts.set(chunk.index, cutting);
+        }
+        return cutting;
+      };
       const transcribe = async (chunk: (typeof chunks)[number]) => {
         try {
           // Revision 2: cut right before its turn, so the lanes start after one cut instead of all of them (issue 18).
-          if (lean) await audio.cutChunks({ userId, transcriptId, chunks: [chunk] });
+          if (lean) await cut(chunk);
+          // Revision 3: the next round's chunks are cut while this one is heard, so a lane that frees up starts at once.
+          if (revision3) for (const ahead of chunks.slice(next, next + input.parallelChunks)) void cut(ahead);
           await whisper.transcribeChunk({ userId, transcriptId, chunk, language: input.language, ...(reference ? { diarize: chunk === reference ? {} : { referenceChunk: reference.index } } : {}) });
         } catch (err) {
           if (!partialAllowed || isCancellation(err) || cancelled) throw err;
@@ -165,7 +181,6 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
         }
         status.chunksDone.push(chunk.index);
       };
-      let next = 0;
       // With speaker labels the first chunk goes alone: its speakers' clips let the others keep their numbers.
       if (reference) await transcribe(chunks[next++]!);
       const lane = async () => {
@@ -253,7 +268,15 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
     progress = sent;
     if (blocked) return ended('cancelled', 'user_blocked', { key: 'tr-cancelled-free' });
 
-    const analysed = await audio.analyzeAudio({ userId, transcriptId, fileId: input.fileId, ...(input.url ? { url: input.url } : {}), maxSeconds: input.maxSeconds });
+    const analysed = await audio.analyzeAudio({
+      userId,
+      transcriptId,
+      fileId: input.fileId,
+      ...(input.url ? { url: input.url } : {}),
+      maxSeconds: input.maxSeconds,
+      // Revision 3: chunks fill whole rounds of the lanes; with speaker labels the first chunk goes alone, the rest in lanes.
+      ...(revision3 ? { lanes: input.parallelChunks } : {}),
+    });
     if (!analysed.ok) {
       return ended('rejected', analysed.reason, {
         key: 'tr-rejected',

@@ -99,19 +99,20 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     const done = await eventually(() => find(id, 'Расшифровка готова'), { timeoutMs: 240_000 });
     expect(textOf(done)).toContain('Списано 60');
     const transcript = await transcriptOf(user.id);
-    expect(transcript).toMatchObject({ status: 'COMPLETED', durationSec: 3600, chunkCount: 7 });
+    // 4 chunks at a time: 8 chunks of about 7.5 minutes, two full rounds (activities/audio.ts chunkPlanForLanes)
+    expect(transcript).toMatchObject({ status: 'COMPLETED', durationSec: 3600, chunkCount: 8 });
 
     // the cuts: each inside a silent gap of the recording, no chunk longer than 10 minutes
     const status = await statusOf(transcript.id);
-    expect(status.cuts).toHaveLength(6);
+    expect(status.cuts).toHaveLength(7);
     for (const cut of status.cuts) expect(hour.silences.some((s) => s.start <= cut && cut <= s.end), `cut at ${cut}s`).toBe(true);
     const bounds = [0, ...status.cuts, 3600];
     for (let i = 1; i < bounds.length; i++) expect(bounds[i]! - bounds[i - 1]!).toBeLessThanOrEqual(600);
-    expect(status.chunksDone.toSorted()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(status.chunksDone.toSorted()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 
     // every chunk went to Whisper once; the words came back complete, in order, none twice
     const calls = transcriptionCalls().slice(before);
-    expect(calls.map(fileOf).toSorted()).toEqual(['chunk-000.ogg', 'chunk-001.ogg', 'chunk-002.ogg', 'chunk-003.ogg', 'chunk-004.ogg', 'chunk-005.ogg', 'chunk-006.ogg']);
+    expect(calls.map(fileOf).toSorted()).toEqual(['chunk-000.ogg', 'chunk-001.ogg', 'chunk-002.ogg', 'chunk-003.ogg', 'chunk-004.ogg', 'chunk-005.ogg', 'chunk-006.ogg', 'chunk-007.ogg']);
     expect(words(transcript.text!)).toEqual(inRussian(hour));
 
     // the first part in a message, then the .txt, .srt and .vtt files
@@ -279,7 +280,7 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
       const transcript = await transcriptOf(user.id);
       tg().pressButton(id, quote.message_id, `tc:${transcript.id}`);
       await eventually(async () => (await getBalance(stack.prisma, user.id)) === 175);
-      await eventually(() => find(id, 'Расшифровываю: часть 0/3'));
+      await eventually(() => find(id, 'Расшифровываю: часть 0/4'));
       tg().sendText(id, '/cancel');
       await eventually(() => find(id, 'Расшифровка отменена. 25 кредитов возвращено'), { timeoutMs: 60_000 }).catch((err: unknown) => {
         throw new Error(`${String(err)}; messages: ${JSON.stringify(msgs(id).map(textOf))}`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_PLAN, measureLoudness } from '../../activities/audio';
+import { CHUNK_PLAN, chunkPlanForLanes, FRAME_SECONDS, measureLoudness } from '../../activities/audio';
 import { planChunks } from '../../lib/audio-plan';
 import { makeSpeechAudio, type SpeechAudio } from '../helpers/speech-audio';
 
@@ -21,7 +21,7 @@ describe('activities/audio measureLoudness', () => {
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   /** ffmpeg runs under an activity's cancellation signal, as in the worker. */
-  const measure = (path: string, parts: number) => new MockActivityEnvironment().run(measureLoudness, path, parts);
+  const measure = (path: string, parts: number): ReturnType<typeof measureLoudness> => new MockActivityEnvironment().run(measureLoudness, path, parts);
 
   it('in 1, 2 and 3 parts: the same duration, frames and chunk plan', async () => {
     const whole = (await measure(audio.path, 1))!;
@@ -81,3 +81,25 @@ function withLastGranule(file: Buffer, change: (granule: bigint) => bigint): Buf
   out.writeUInt32LE(oggCrc(out.subarray(at, at + length)), at + 22);
   return out;
 }
+
+describe('activities/audio chunkPlanForLanes', () => {
+  /** The chunks planned for a recording that is loud throughout (every cut falls on its nominal place). */
+  const planned = (seconds: number, maxChunkSeconds: number, lanes: number) => {
+    const frames = new Array<number>(Math.round(seconds / FRAME_SECONDS)).fill(-20);
+    return planChunks(frames, seconds, chunkPlanForLanes(seconds, maxChunkSeconds, lanes)).chunks.map((c) => c.ownEnd - c.ownStart);
+  };
+
+  it('fills whole rounds of the lanes with chunks of about equal length, never longer than the maximum', () => {
+    expect(planned(3600, 600, 1)).toHaveLength(7); // one lane: the plain plan, six of 570 s and the rest
+    const hour = planned(3600, 600, 4);
+    expect(hour).toHaveLength(8);
+    for (const length of hour) expect(length).toBeCloseTo(450, 0);
+    const three = planned(3 * 3600, 600, 4);
+    expect(three.length % 4).toBe(0);
+    expect(Math.max(...three)).toBeLessThanOrEqual(600);
+    expect(planned(600, 600, 4)).toHaveLength(4); // ten minutes: four chunks heard at once instead of one
+    expect(planned(150, 600, 4)).toHaveLength(2); // not below a minute each
+    expect(planned(90, 600, 4)).toHaveLength(1);
+    expect(planned(3600, 60, 4).length % 4).toBe(0); // a small maximum still fills the rounds
+  });
+});
