@@ -1,8 +1,10 @@
 import { heartbeat, log } from '@temporalio/activity';
+import type { S3Store } from '@tus/s3-store';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
+import { createUploadStore } from '../lib/upload-store';
 import type { AvatarStatus } from '../generated/prisma/enums';
 import { workflowIds } from '../vocabulary/ids';
 
@@ -16,6 +18,8 @@ import { workflowIds } from '../vocabulary/ids';
  *                              marked CANCELLED "abandoned" (what the workflow itself does when it can)
  *   removeOldTrainingArchives  `<userId>/<avatarId>/training.zip` (bucket `avatars`) older than a week
  *                              (FAL fetches it once, at the start of a training)
+ *   removeAbandonedUploads     recordings whose upload (bot/uploads.ts, tus) started longer ago than
+ *                              its link lives and never finished (lib/upload-store.ts)
  * Objects whose transcript is not in this database are left alone (the local
  * databases `aisha` and `aisha_test` share one MinIO).
  */
@@ -38,6 +42,10 @@ export interface DraftCleanupResult {
 export interface ArchiveCleanupResult {
   archives: number;
 }
+export interface UploadCleanupResult {
+  /** Objects removed: each abandoned upload's `.info` and, when it has one, its unfinished `.part`. */
+  objects: number;
+}
 
 export interface CleanupDeps {
   config: Config;
@@ -46,6 +54,8 @@ export interface CleanupDeps {
   temporal: Client;
   /** The clock (tests move it). */
   now?: () => Date;
+  /** Where uploads are kept (tests give one of their own). */
+  uploads?: Pick<S3Store, 'deleteExpired'>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,7 +65,7 @@ const TRAINING_ARCHIVE = /^\d+\/[0-9a-f-]{36}\/training\.zip$/i;
 const BATCH = 200;
 const HOUR_MS = 3600_000;
 
-export function createCleanupActivities({ config, prisma, storage, temporal, now = () => new Date() }: CleanupDeps) {
+export function createCleanupActivities({ config, prisma, storage, temporal, now = () => new Date(), uploads = createUploadStore(config) }: CleanupDeps) {
   const prefixes = (scope: CleanupScope) => (scope.userIds ? scope.userIds.map((id) => `${Math.trunc(id)}/`) : ['']);
   const before = (hours: number) => new Date(now().getTime() - hours * HOUR_MS);
 
@@ -154,6 +164,13 @@ export function createCleanupActivities({ config, prisma, storage, temporal, now
       }
       await flush();
       log.info('old training archives removed', { ...result, cutoff: cutoff.toISOString() });
+      return result;
+    },
+
+    /** The store's own expiry (`deleteExpired`): it lists every unfinished upload of the bucket, so it runs for all users at once. */
+    async removeAbandonedUploads(): Promise<UploadCleanupResult> {
+      const result = { objects: await uploads.deleteExpired() };
+      log.info('abandoned uploads removed', result);
       return result;
     },
   };

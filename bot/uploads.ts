@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
-import { S3Store } from '@tus/s3-store';
 import { Server, type Upload } from '@tus/server';
 import type { Logger } from '../lib/logger';
 import type { Redis } from '../lib/redis';
 import { uploaderFromAuthorization, UPLOAD_LINK_TTL_SECONDS, type Uploader } from '../lib/upload-auth';
+import { createUploadStore } from '../lib/upload-store';
 import { workflowIds } from '../vocabulary/ids';
 import type { transcriptionWorkflow } from '../workflows/transcription';
 import type { BotServices } from './context';
@@ -28,9 +28,6 @@ export const UPLOAD_PAGE_PATH = '/miniapp/upload';
 export const UPLOAD_SCRIPT_PATH = '/miniapp/tus.js';
 /** The page sends PATCH requests of this size: each finishes within the public listener's 30 s even at ~0.6 Mbit/s. */
 export const UPLOAD_CHUNK_BYTES = 2 * 1024 * 1024;
-/** MinIO's multipart parts (S3 wants ≥ 5 MiB but the last). */
-const PART_BYTES = 8 * 1024 * 1024;
-const BUCKET = 'audio';
 
 export type UploadsHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
@@ -54,16 +51,7 @@ export function createUploads(services: Pick<BotServices, 'config' | 'prisma' | 
     return { ...uploader, userId: user.id };
   }
 
-  const store = new S3Store({
-      partSize: PART_BYTES,
-      s3ClientConfig: {
-        bucket: BUCKET,
-        region: 'us-east-1',
-        endpoint: `${config.minio.useSSL ? 'https' : 'http'}://${config.minio.endPoint}:${config.minio.port}`,
-        forcePathStyle: true,
-        credentials: { accessKeyId: config.minio.accessKey, secretAccessKey: config.minio.secretKey },
-      },
-  });
+  const store = createUploadStore(config);
   const tus = new Server({
     path: UPLOADS_PATH,
     datastore: store,

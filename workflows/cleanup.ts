@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { CleanupActivities, CleanupScope } from '../activities/cleanup';
 
 /** What one cleanup run removed. */
@@ -13,6 +13,8 @@ export interface CleanupResult {
   draftsStillRunning: number;
   /** Training archives older than a week removed. */
   trainingArchives: number;
+  /** Objects of abandoned uploads removed (runs for all users only; absent in older runs). */
+  abandonedUploads?: number;
   /** Steps that failed after their retries (the others still ran). */
   failedSteps: string[];
 }
@@ -29,7 +31,7 @@ const cleanup = proxyActivities<CleanupActivities>({
 /**
  * Daily cleanup (started by the `cleanup-daily-<task queue>` Schedule, see
  * workers/cleanup-schedule.ts): temporary audio of ended transcripts,
- * abandoned avatar drafts, old training archives. Each step runs even when
+ * abandoned avatar drafts, old training archives, abandoned uploads. Each step runs even when
  * another failed; the run fails at the end if any did, so operators see it.
  */
 export async function cleanupWorkflow(input: CleanupInput = {}): Promise<CleanupResult> {
@@ -66,6 +68,12 @@ export async function cleanupWorkflow(input: CleanupInput = {}): Promise<Cleanup
   await step('archives', async () => {
     result.trainingArchives = (await cleanup.removeOldTrainingArchives(scope)).archives;
   });
+  // Unfinished uploads are listed for the whole bucket: a run for some users leaves them alone.
+  if (!scope.userIds && patched('cleanup-abandoned-uploads-v1')) {
+    await step('uploads', async () => {
+      result.abandonedUploads = (await cleanup.removeAbandonedUploads()).objects;
+    });
+  }
 
   log.info('cleanup finished', { ...result });
   if (result.failedSteps.length > 0) {

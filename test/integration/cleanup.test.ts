@@ -1,8 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCleanupActivities } from '../../activities/cleanup';
+import { createCleanupActivities, type UploadCleanupResult } from '../../activities/cleanup';
+import { Readable } from 'node:stream';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { Upload } from '@tus/server';
 import { createLogger } from '../../lib/logger';
+import { createMinio } from '../../lib/minio';
+import { createUploadStore } from '../../lib/upload-store';
 import type { Bucket } from '../../lib/minio';
 import { installTemporalRuntime } from '../../lib/temporal-runtime';
 import { CLEANUP_CALENDAR, cleanupScheduleId, ensureCleanupSchedule } from '../../workers/cleanup-schedule';
@@ -75,6 +80,41 @@ describe('daily cleanup: schedule and workflow', () => {
   }
   const avatarState = (id: string) => stack.prisma.avatar.findUniqueOrThrow({ where: { id }, select: { status: true, failureReason: true } });
 
+  it('abandoned uploads: one started longer ago than it may live is removed, a fresh one is kept', async () => {
+    // A bucket of its own: the store's expiry looks at every unfinished upload of its bucket.
+    const bucket = `uploads-cleanup-${suffix}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+    const minio = createMinio(stack.config.minio);
+    await minio.makeBucket(bucket);
+    const store = createUploadStore(stack.config, { bucket, expirationMs: 5_000 });
+    const start = async (id: string) => {
+      await store.create(new Upload({ id, size: 20 * 1024 * 1024, offset: 0, metadata: {} }));
+      await store.write(Readable.from([Buffer.alloc(1024 * 1024, 7)]), id, 0);
+    };
+    const unfinished = async () => {
+      const keys: string[] = [];
+      for await (const u of minio.listIncompleteUploads(bucket, '', true) as AsyncIterable<{ key: string }>) keys.push(u.key);
+      return keys.sort();
+    };
+    try {
+      await start('1/old/source');
+      await new Promise((r) => setTimeout(r, 6_000));
+      await start('2/fresh/source');
+      expect(await unfinished()).toEqual(['1/old/source', '2/fresh/source']);
+      const activities = createCleanupActivities({ ...cleanupDeps, uploads: store });
+      const removed: UploadCleanupResult = await new MockActivityEnvironment().run(() => activities.removeAbandonedUploads());
+      expect(removed.objects).toBeGreaterThanOrEqual(1);
+      expect(await unfinished()).toEqual(['2/fresh/source']);
+      const objects: string[] = [];
+      for await (const o of minio.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>) objects.push(o.name);
+      expect(objects.filter((k) => k.startsWith('1/'))).toEqual([]); // its .info and .part are gone
+      expect(objects).toContain('2/fresh/source.info');
+    } finally {
+      await store.remove('2/fresh/source').catch(() => undefined);
+      for await (const o of minio.listObjectsV2(bucket, '', true) as AsyncIterable<{ name: string }>) await minio.removeObject(bucket, o.name);
+      await minio.removeBucket(bucket).catch(() => undefined);
+    }
+  }, 60_000);
+
   it('creates one daily Schedule per task queue, idempotently', async () => {
     const taskQueue = stack.config.temporal.taskQueue;
     expect(await ensureCleanupSchedule(stack.temporal, taskQueue)).toEqual({ scheduleId: cleanupScheduleId(taskQueue), created: true });
@@ -120,6 +160,7 @@ describe('daily cleanup: schedule and workflow', () => {
     const result: CleanupResult = await handle.result();
 
     expect(result).toMatchObject({ audioTranscripts: 2, audioObjects: 6, abandonedDrafts: 2, draftObjects: 3, draftsStillRunning: 1, failedSteps: [] });
+    expect(result.abandonedUploads).toBeGreaterThanOrEqual(0); // the Schedule's run is for everyone: unfinished uploads too
     expect(await exists('audio', [...oldDone.keys, ...oldFailed.keys])).toEqual(Array(6).fill(false));
     expect(await exists('audio', [...freshDone.keys, ...stillRunning.keys])).toEqual(Array(6).fill(true));
     expect(await exists('transcripts', [transcriptText])).toEqual([true]);
