@@ -274,8 +274,9 @@ export async function transcriptionWorkflow(input: TranscriptionInput): Promise<
       fileId: input.fileId,
       ...(input.url ? { url: input.url } : {}),
       maxSeconds: input.maxSeconds,
-      // Revision 3: chunks fill whole rounds of the lanes; with speaker labels the first chunk goes alone, the rest in lanes.
-      ...(revision3 ? { lanes: input.parallelChunks } : {}),
+      // Revision 3: chunks fill whole rounds of the lanes. Not with speaker labels: the first chunk's voices are
+      // the others' references, and a shorter first chunk would hear fewer of them.
+      ...(revision3 && input.diarize !== true ? { lanes: input.parallelChunks } : {}),
     });
     if (!analysed.ok) {
       return ended('rejected', analysed.reason, {
