@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sequentialize } from '@grammyjs/runner';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Bot, HttpError, session, type BotConfig } from 'grammy';
 import { findUserByTelegramId } from '../lib/db/users';
 import { pickLanguage } from '../lib/i18n';
@@ -82,6 +83,14 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       if (ctx.message?.successful_payment && config.telegram.mode === 'webhook') {
         (ctx.logger ?? services.logger).error({ err, updateId: ctx.update.update_id }, 'payment update failed; Telegram will redeliver it');
         throw err;
+      }
+      // A job that ended between a check and its signal, or that an operator ended: nothing failed, it is gone.
+      if (err instanceof WorkflowNotFoundError) {
+        (ctx.logger ?? services.logger).info({ err: err.message, workflowId: err.workflowId, updateId: ctx.update.update_id }, 'the job had already ended');
+        const t = ctx.t ?? services.i18n.forLanguage(pickLanguage(ctx.from?.language_code));
+        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t('job-not-found') }).catch(() => undefined);
+        else if (ctx.chat) await ctx.reply(t('job-not-found')).catch(() => undefined);
+        return;
       }
       await apologize(ctx, err);
     }

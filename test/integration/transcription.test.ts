@@ -292,6 +292,20 @@ describe('chunked transcription through the bot (Telegram and OpenAI stand-ins; 
     expect(await ledgerSum(stack.prisma, user.id)).toBe(200);
   });
 
+  it('a quote whose job an operator ended: Confirm says the job is gone, costs nothing, no apology', async () => {
+    const id = uniqueTelegramId();
+    const user = await onboard(id);
+    await tg().users.sendMedia(id, 'voice', await readFile(twentyFive.path), { mimeType: 'audio/ogg' });
+    const quote = await eventually(() => find(id, '25 мин'), { timeoutMs: 60_000 });
+    const transcript = await transcriptOf(user.id);
+    // Terminated from the Web UI or the CLI: the row still says PENDING, the workflow is gone.
+    await stack.temporal.workflow.getHandle(workflowIds.transcription(transcript.id)).terminate('ended by an operator');
+    const press = tg().pressButton(id, quote.message_id, `tc:${transcript.id}`);
+    await eventually(() => tg().world.callbackAnswers.get(press.callback_query!.id)?.text === 'Задача не найдена или уже завершена.');
+    expect(msgs(id).some((m) => textOf(m).includes('Что-то пошло не так'))).toBe(false);
+    expect(await getBalance(stack.prisma, user.id)).toBe(200);
+  });
+
   it('corrupt audio, a renamed text file and a file over the 20 MB download limit: a clear message, nothing charged', async () => {
     const id = uniqueTelegramId();
     const user = await onboard(id);
