@@ -142,11 +142,11 @@ async function opusToCopy(path: string, longestSeconds: number): Promise<boolean
 }
 
 /** Runs ffmpeg; resolves with its exit code and the tail of stderr (for logs). Aborting kills it. */
-function ffmpeg(args: string[], onStdout?: (data: Buffer) => void): Promise<{ code: number; stderr: string }> {
+function ffmpeg(args: string[], onStdout?: (data: Buffer) => void, signal: AbortSignal = cancellationSignal()): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', ...args], {
       stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'pipe'],
-      signal: cancellationSignal(),
+      signal,
     });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
@@ -167,7 +167,7 @@ interface SpanLoudness {
 }
 
 /** Decodes `seconds` of the file from `start` (both optional: the whole file) to 16 kHz mono and measures each 50 ms frame. */
-async function spanLoudness(path: string, span: { start?: number; seconds?: number }, beat: () => void): Promise<SpanLoudness> {
+async function spanLoudness(path: string, span: { start?: number; seconds?: number }, beat: () => void, signal: AbortSignal): Promise<SpanLoudness> {
   const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
   const frameDb: number[] = [];
   let sumSquares = 0;
@@ -193,7 +193,7 @@ async function spanLoudness(path: string, span: { start?: number; seconds?: numb
     }
     samples += pcm.length;
     beat();
-  });
+  }, signal);
   return { code, stderr, samples, frameDb, tailSquares: sumSquares, tailSamples: inFrame };
 }
 
@@ -203,19 +203,46 @@ const DECODE_PARTS = Math.max(1, Math.min(4, availableParallelism()));
 const SPLIT_FROM_SECONDS = 120;
 
 /**
- * Where a recording can be decoded in parts: Ogg Opus (Telegram's voice
- * format and most recorders'), whose seeking is exact to the sample. Its
- * container duration only places the parts. The duration charged for is
- * still the samples decoded. Other formats (an MP3 without a table of
- * contents seeks by guess) are decoded whole.
+ * Whether every packet of the first audio stream starts where the one before
+ * it ended (read from the container, nothing decoded: ~0.2 s for an hour).
+ * Seeking goes by these timestamps: with a jump in them, parts placed on the
+ * timeline would hear some audio twice or not at all.
  */
-async function decodeSpans(path: string, parts: number): Promise<{ start?: number; seconds?: number }[]> {
+async function timestampsRunOn(path: string, signal: AbortSignal): Promise<boolean> {
+  let expected: number | null = null;
+  let continuous = true;
+  let rest = '';
+  const check = (line: string) => {
+    if (!line || line.startsWith('#')) return;
+    // framecrc: stream, dts, pts, duration, size, checksum
+    const [, , pts, duration] = line.split(',').map((f) => Number(f.trim()));
+    if (!Number.isFinite(pts) || !Number.isFinite(duration)) return void (continuous = false);
+    if (expected !== null && pts !== expected) continuous = false;
+    expected = pts! + duration!;
+  };
+  const { code } = await ffmpeg(['-i', path, '-map', '0:a:0', '-c', 'copy', '-f', 'framecrc', 'pipe:1'], (data) => {
+    const lines = (rest + data.toString('latin1')).split('\n');
+    rest = lines.pop() ?? '';
+    if (continuous) lines.forEach(check);
+  }, signal);
+  check(rest);
+  return code === 0 && continuous && expected !== null;
+}
+
+/**
+ * Where a recording can be decoded in parts: Ogg Opus (Telegram's voice
+ * format and most recorders'), whose seeking is exact to the sample, with
+ * timestamps that run on without a jump. Its container duration only places
+ * the parts. The duration charged for is still the samples decoded. Other
+ * formats (an MP3 without a table of contents seeks by guess) are decoded whole.
+ */
+async function decodeSpans(path: string, parts: number, signal: AbortSignal): Promise<{ start?: number; seconds?: number }[]> {
   if (parts < 2) return [{}];
   const out: Buffer[] = [];
   const code = await new Promise<number>((resolve) => {
     const child = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name:format=format_name,duration', '-of', 'json', path], {
       stdio: ['ignore', 'pipe', 'ignore'],
-      signal: cancellationSignal(),
+      signal,
     });
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', () => resolve(-1));
@@ -226,7 +253,7 @@ async function decodeSpans(path: string, parts: number): Promise<{ start?: numbe
     const probe = JSON.parse(Buffer.concat(out).toString('utf8')) as { streams?: { codec_name?: string }[]; format?: { format_name?: string; duration?: string } };
     const seconds = Number(probe.format?.duration);
     const oggOpus = probe.streams?.[0]?.codec_name === 'opus' && (probe.format?.format_name ?? '').split(',').includes('ogg');
-    if (!oggOpus || !Number.isFinite(seconds) || seconds < SPLIT_FROM_SECONDS) return [{}];
+    if (!oggOpus || !Number.isFinite(seconds) || seconds < SPLIT_FROM_SECONDS || !(await timestampsRunOn(path, signal))) return [{}];
     // Part boundaries on whole 50 ms frames, so the frames of all parts line up.
     const bounds = Array.from({ length: parts - 1 }, (_, i) => Math.round((seconds * (i + 1)) / parts / FRAME_SECONDS) * FRAME_SECONDS);
     return [0, ...bounds].map((start, i) => (i < bounds.length ? { start, seconds: bounds[i]! - start } : { start }));
@@ -240,7 +267,18 @@ async function decodeSpans(path: string, parts: number): Promise<{ start?: numbe
  * frame: a long Ogg Opus recording in parts at once (decodeSpans), anything
  * else whole. Returns null when ffmpeg cannot decode it (not audio, corrupt).
  */
-export async function measureLoudness(path: string, partsAtOnce = DECODE_PARTS): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
+export async function measureLoudness(path: string, partsAtOnce = DECODE_PARTS, stop?: AbortSignal): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
+  // Whatever ends this early (a part that fails, the caller giving up, the activity cancelled) stops every ffmpeg.
+  const done = new AbortController();
+  const signal = AbortSignal.any([cancellationSignal(), done.signal, ...(stop ? [stop] : [])]);
+  try {
+    return await measureWith(path, partsAtOnce, signal);
+  } finally {
+    done.abort();
+  }
+}
+
+async function measureWith(path: string, partsAtOnce: number, signal: AbortSignal): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
   const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
   let lastBeat = Date.now();
   const beat = () => {
@@ -248,14 +286,14 @@ export async function measureLoudness(path: string, partsAtOnce = DECODE_PARTS):
     heartbeat();
     lastBeat = Date.now();
   };
-  const spans = await decodeSpans(path, partsAtOnce);
-  let parts = await Promise.all(spans.map((span) => spanLoudness(path, span, beat)));
-  // Every part but the last must be as long as asked: a container that claims more than the file holds
-  // (its later parts would decode the end again) or a short read is decoded again in one piece.
-  const exact = parts.every((p, i) => p.code === 0 && (i === parts.length - 1 || Math.abs(p.samples - spans[i]!.seconds! * SAMPLE_RATE) <= frameSamples / 2));
+  const spans = await decodeSpans(path, partsAtOnce, signal);
+  let parts = await Promise.all(spans.map((span) => spanLoudness(path, span, beat, signal)));
+  // Every part but the last must be exactly as long as asked: a container that claims more than the file
+  // holds (its later parts would decode the end again) or a short read is decoded again in one piece.
+  const exact = parts.every((p, i) => p.code === 0 && (i === parts.length - 1 || p.samples === Math.round(spans[i]!.seconds! * SAMPLE_RATE)));
   if (parts.length > 1 && !exact) {
     log.warn('audio parts did not line up; decoding it whole', { samples: parts.map((p) => p.samples), spans });
-    parts = [await spanLoudness(path, {}, beat)];
+    parts = [await spanLoudness(path, {}, beat, signal)];
   }
   const samples = parts.reduce((sum, p) => sum + p.samples, 0);
   if (parts.some((p) => p.code !== 0) || samples === 0) {
@@ -349,9 +387,18 @@ export function createAudioActivities({ config, storage, telegramApi }: { config
         // The source is stored while it is decoded (each takes seconds for an hour).
         let decodedMs = 0;
         let storedMs = 0;
+        const failed = new AbortController(); // storing failed: the decoding stops too (the activity is retried)
         const [measured] = await Promise.all([
-          measureLoudness(path).finally(() => (decodedMs = Date.now() - began - fetchedMs)),
-          stored ? null : storage.putFile(BUCKET, objectKey, path, 'application/octet-stream').finally(() => (storedMs = Date.now() - began - fetchedMs)),
+          measureLoudness(path, DECODE_PARTS, failed.signal).finally(() => (decodedMs = Date.now() - began - fetchedMs)),
+          stored
+            ? null
+            : storage
+                .putFile(BUCKET, objectKey, path, 'application/octet-stream')
+                .catch((err: unknown) => {
+                  failed.abort();
+                  throw err;
+                })
+                .finally(() => (storedMs = Date.now() - began - fetchedMs)),
         ]);
         if (!measured) return { ok: false, reason: 'not_audio' };
         const { durationSeconds, frameDb } = measured;

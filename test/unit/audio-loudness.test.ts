@@ -49,6 +49,17 @@ describe('activities/audio measureLoudness', () => {
     expect(measured.durationSeconds).toBeCloseTo(whole.durationSeconds, 1);
   }, 60_000);
 
+  it('timestamps that jump 50 s forward or back part way: decoded whole, the duration is what it holds', async () => {
+    const whole = (await measure(audio.path, 1))!;
+    for (const jump of [50, -50]) {
+      const odd = join(dir, `jump${jump}.ogg`);
+      writeFileSync(odd, withGranulesShifted(readFileSync(audio.path), 0.6, BigInt(jump * 48_000)));
+      const measured = (await measure(odd, 4))!;
+      expect(measured.durationSeconds, `${jump} s`).toBe((await measure(odd, 1))!.durationSeconds);
+      expect(measured.durationSeconds, `${jump} s`).toBeCloseTo(whole.durationSeconds, 0);
+    }
+  }, 60_000);
+
   it('a WAV is measured to its length; a file that is not audio is null', async () => {
     const wav = join(dir, 'speech.wav');
     execFileSync('ffmpeg', ['-v', 'error', '-i', audio.path, '-t', '150', '-y', wav]);
@@ -68,6 +79,23 @@ function oggCrc(page: Buffer): number {
     for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
   }
   return crc >>> 0;
+}
+
+/** The file with the granule position of every Ogg page from `fraction` of its bytes on moved by `delta` samples (a jump in time). */
+function withGranulesShifted(file: Buffer, fraction: number, delta: bigint): Buffer {
+  const out = Buffer.from(file);
+  for (let at = 0; at < out.length; ) {
+    const segments = out[at + 26]!;
+    const length = 27 + segments + [...out.subarray(at + 27, at + 27 + segments)].reduce((a, b) => a + b, 0);
+    const granule = out.readBigInt64LE(at + 6);
+    if (at >= out.length * fraction && granule > 0n) {
+      out.writeBigInt64LE(granule + delta, at + 6);
+      out.writeUInt32LE(0, at + 22);
+      out.writeUInt32LE(oggCrc(out.subarray(at, at + length)), at + 22);
+    }
+    at += length;
+  }
+  return out;
 }
 
 /** The file with its last Ogg page's granule position changed (what a container's length is read from), checksum fixed. */
