@@ -1,12 +1,13 @@
 import { heartbeat, log } from '@temporalio/activity';
-import type { S3Store } from '@tus/s3-store';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { S3Store } from '@tus/s3-store';
 import type { Config } from '../lib/config';
 import type { PrismaClient } from '../lib/prisma';
 import type { Storage } from '../lib/storage';
 import { createUploadStore } from '../lib/upload-store';
 import type { AvatarStatus } from '../generated/prisma/enums';
 import { workflowIds } from '../vocabulary/ids';
+import { heartbeating } from './audio';
 
 /**
  * The daily cleanup (workflows/cleanup.ts, run by the `cleanup-daily-<queue>`
@@ -167,9 +168,12 @@ export function createCleanupActivities({ config, prisma, storage, temporal, now
       return result;
     },
 
-    /** The store's own expiry (`deleteExpired`): it lists every unfinished upload of the bucket, so it runs for all users at once. */
+    /**
+     * The store's own expiry (`deleteExpired`): it lists every unfinished upload of the bucket, so it runs
+     * for all users at once, and for every database sharing this MinIO (each such upload is abandoned alike).
+     */
     async removeAbandonedUploads(): Promise<UploadCleanupResult> {
-      const result = { objects: await uploads.deleteExpired() };
+      const result = { objects: await heartbeating(() => uploads.deleteExpired()) };
       log.info('abandoned uploads removed', result);
       return result;
     },
