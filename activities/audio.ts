@@ -41,14 +41,14 @@ export const MIN_LANE_CHUNK_SECONDS = 60;
 export function chunkPlanForLanes(durationSeconds: number, maxChunkSeconds: number, lanes: number) {
   const plain = chunkPlan(maxChunkSeconds);
   if (lanes <= 1) return plain;
-  // A greedy cut lands about one search window before the longest chunk allowed.
+  // A greedy cut lands about one search window before the longest chunk allowed: that many chunks at least.
   const alone = Math.max(1, Math.ceil(durationSeconds / (maxChunkSeconds - plain.searchWindowSeconds)));
-  const count = Math.min(Math.ceil(alone / lanes) * lanes, Math.floor(durationSeconds / MIN_LANE_CHUNK_SECONDS));
+  let count = Math.ceil(alone / lanes) * lanes;
+  // Whole rounds would be under a minute each: as many minute-long chunks as fit (but as many as the maximum needs).
+  if (durationSeconds / count < MIN_LANE_CHUNK_SECONDS) count = Math.max(alone, Math.floor(durationSeconds / MIN_LANE_CHUNK_SECONDS));
   if (count <= 1) return plain;
-  // The longest chunk for which the nominal cut (one window before it) falls at duration / count.
-  const share = durationSeconds / count;
-  const longest = share + CHUNK_PLAN.searchWindowSeconds >= 4 * CHUNK_PLAN.searchWindowSeconds ? share + CHUNK_PLAN.searchWindowSeconds : (4 * share) / 3;
-  return chunkPlan(Math.min(maxChunkSeconds, longest));
+  // The search window stays under a quarter of a share, so a cut never strays into the next one.
+  return { ...plain, searchWindowSeconds: Math.min(plain.searchWindowSeconds, durationSeconds / count / 4), chunks: count };
 }
 const CHUNK_BITRATE = '24k';
 /** Shorter than this is not speech worth a paid job. */

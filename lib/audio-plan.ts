@@ -22,6 +22,13 @@ export interface ChunkPlanOptions {
   overlapSeconds: number;
   /** Frames at or below this loudness (dBFS) are silent; default {@link DEFAULT_SILENCE_DB}. */
   silenceDb?: number;
+  /**
+   * Aim for this many chunks of about equal length: each cut is searched
+   * around an equal share of what is left, so a cut that landed early or
+   * late does not add a chunk. `maxChunkSeconds` still holds (a chunk more
+   * if it must). Without it, chunks are as long as the maximum allows.
+   */
+  chunks?: number;
 }
 
 export interface PlannedChunk {
@@ -127,15 +134,20 @@ export function planChunks(frameDb: ArrayLike<number>, durationSeconds: number, 
 
   const cuts: number[] = [];
   let previous = 0;
-  while (durationSeconds - previous > maxChunkSeconds) {
-    const nominal = previous + maxChunkSeconds - window;
-    const { first, last } = framesWithin(nominal - window, nominal + window, frameSeconds, frameDb.length);
+  let left = opts.chunks !== undefined && opts.chunks > 1 ? Math.floor(opts.chunks) : 0;
+  while (durationSeconds - previous > maxChunkSeconds || left > 1) {
+    const nominal = left > 1 ? previous + (durationSeconds - previous) / left : previous + maxChunkSeconds - window;
+    // Never past the longest chunk allowed, never back within half a share of the last cut.
+    const from = Math.max(nominal - window, previous + (nominal - previous) / 2);
+    const to = Math.min(nominal + window, previous + maxChunkSeconds);
+    const { first, last } = framesWithin(from, to, frameSeconds, frameDb.length);
     const cut =
       longestSilenceMiddle(frameDb, first, last, frameSeconds, silenceDb, nominal) ??
       quietestFrameMiddle(frameDb, first, last, frameSeconds, nominal) ??
-      nominal;
+      Math.min(nominal, to);
     cuts.push(cut);
     previous = cut;
+    if (left > 1) left--;
   }
 
   const bounds = [0, ...cuts, durationSeconds];

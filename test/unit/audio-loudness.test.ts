@@ -130,4 +130,21 @@ describe('activities/audio chunkPlanForLanes', () => {
     expect(planned(90, 600, 4)).toHaveLength(1);
     expect(planned(3600, 60, 4).length % 4).toBe(0); // a small maximum still fills the rounds
   });
+
+  it('speech with pauses anywhere: still whole rounds, every chunk within the maximum', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (const seconds of [3600, 2.5 * 3600, 3 * 3600, 1234]) {
+      // Loud speech with a pause of 0.3–2 s every 3–15 s.
+      const frames = new Array<number>(Math.round(seconds / FRAME_SECONDS)).fill(-20);
+      for (let t = 3 + random() * 12; t < seconds; t += 3 + random() * 12) {
+        const pause = 0.3 + random() * 1.7;
+        for (let f = Math.round(t / FRAME_SECONDS); f < Math.round((t + pause) / FRAME_SECONDS) && f < frames.length; f++) frames[f] = -60;
+      }
+      const chunks = planChunks(frames, seconds, chunkPlanForLanes(seconds, 600, 4)).chunks.map((c) => c.ownEnd - c.ownStart);
+      expect(chunks.length % 4, `${seconds} s: ${chunks.length} chunks`).toBe(0);
+      expect(Math.max(...chunks), `${seconds} s`).toBeLessThanOrEqual(600);
+      expect(Math.min(...chunks), `${seconds} s`).toBeGreaterThan(0.8 * (seconds / chunks.length));
+    }
+  });
 });
