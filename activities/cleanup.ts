@@ -66,7 +66,7 @@ const TRAINING_ARCHIVE = /^\d+\/[0-9a-f-]{36}\/training\.zip$/i;
 const BATCH = 200;
 const HOUR_MS = 3600_000;
 
-export function createCleanupActivities({ config, prisma, storage, temporal, now = () => new Date(), uploads = createUploadStore(config) }: CleanupDeps) {
+export function createCleanupActivities({ config, prisma, storage, temporal, now = () => new Date(), uploads }: CleanupDeps) {
   const prefixes = (scope: CleanupScope) => (scope.userIds ? scope.userIds.map((id) => `${Math.trunc(id)}/`) : ['']);
   const before = (hours: number) => new Date(now().getTime() - hours * HOUR_MS);
 
@@ -173,7 +173,10 @@ export function createCleanupActivities({ config, prisma, storage, temporal, now
      * for all users at once, and for every database sharing this MinIO (each such upload is abandoned alike).
      */
     async removeAbandonedUploads(): Promise<UploadCleanupResult> {
-      const result = { objects: await heartbeating(() => uploads.deleteExpired()) };
+      // Made on first use: the AWS SDK under it warns about Node 20 when a client is made.
+      uploads ??= createUploadStore(config);
+      const store = uploads;
+      const result = { objects: await heartbeating(() => store.deleteExpired()) };
       log.info('abandoned uploads removed', result);
       return result;
     },

@@ -31,8 +31,9 @@ const cleanup = proxyActivities<CleanupActivities>({
 /**
  * Daily cleanup (started by the `cleanup-daily-<task queue>` Schedule, see
  * workers/cleanup-schedule.ts): temporary audio of ended transcripts,
- * abandoned avatar drafts, old training archives, abandoned uploads. Each step runs even when
- * another failed; the run fails at the end if any did, so operators see it.
+ * abandoned avatar drafts, old training archives, abandoned uploads. Each
+ * step runs even when another failed; the run fails at the end if any did,
+ * so operators see it.
  */
 export async function cleanupWorkflow(input: CleanupInput = {}): Promise<CleanupResult> {
   const scope: CleanupScope = input.userIds ? { userIds: input.userIds } : {};
