@@ -121,23 +121,25 @@ const MAX_COPIED_CHUNK_BYTES = 20 * 1024 * 1024;
  * big, are re-encoded.
  */
 async function opusToCopy(path: string, longestSeconds: number): Promise<boolean> {
+  const probe = await ffprobe<{ streams?: { codec_name?: string }[]; format?: { bit_rate?: string } }>(path, 'stream=codec_name:format=bit_rate');
+  const bitsPerSecond = Number(probe?.format?.bit_rate);
+  return probe?.streams?.[0]?.codec_name === 'opus' && Number.isFinite(bitsPerSecond) && (bitsPerSecond / 8) * longestSeconds <= MAX_COPIED_CHUNK_BYTES;
+}
+
+/** What ffprobe says (`entries` as `-show_entries`) of the file and its first audio stream; null when it cannot read it. */
+async function ffprobe<T>(path: string, entries: string, signal: AbortSignal = cancellationSignal()): Promise<T | null> {
   const out: Buffer[] = [];
   const code = await new Promise<number>((resolve) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name:format=bit_rate', '-of', 'json', path], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      signal: cancellationSignal(),
-    });
+    const child = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', entries, '-of', 'json', path], { stdio: ['ignore', 'pipe', 'ignore'], signal });
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', () => resolve(-1));
     child.on('close', (c) => resolve(c ?? -1));
   });
-  if (code !== 0) return false;
+  if (code !== 0) return null;
   try {
-    const probe = JSON.parse(Buffer.concat(out).toString('utf8')) as { streams?: { codec_name?: string }[]; format?: { bit_rate?: string } };
-    const bitsPerSecond = Number(probe.format?.bit_rate);
-    return probe.streams?.[0]?.codec_name === 'opus' && Number.isFinite(bitsPerSecond) && (bitsPerSecond / 8) * longestSeconds <= MAX_COPIED_CHUNK_BYTES;
+    return JSON.parse(Buffer.concat(out).toString('utf8')) as T;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -167,7 +169,7 @@ interface SpanLoudness {
 }
 
 /** Decodes `seconds` of the file from `start` (both optional: the whole file) to 16 kHz mono and measures each 50 ms frame. */
-async function spanLoudness(path: string, span: { start?: number; seconds?: number }, beat: () => void, signal: AbortSignal): Promise<SpanLoudness> {
+async function spanLoudness(path: string, span: { start?: number; seconds?: number }, signal: AbortSignal): Promise<SpanLoudness> {
   const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
   const frameDb: number[] = [];
   let sumSquares = 0;
@@ -192,7 +194,6 @@ async function spanLoudness(path: string, span: { start?: number; seconds?: numb
       }
     }
     samples += pcm.length;
-    beat();
   }, signal);
   return { code, stderr, samples, frameDb, tailSquares: sumSquares, tailSamples: inFrame };
 }
@@ -238,34 +239,20 @@ async function timestampsRunOn(path: string, signal: AbortSignal): Promise<boole
  */
 async function decodeSpans(path: string, parts: number, signal: AbortSignal): Promise<{ start?: number; seconds?: number }[]> {
   if (parts < 2) return [{}];
-  const out: Buffer[] = [];
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name:format=format_name,duration', '-of', 'json', path], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      signal,
-    });
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.on('error', () => resolve(-1));
-    child.on('close', (c) => resolve(c ?? -1));
-  });
-  if (code !== 0) return [{}];
-  try {
-    const probe = JSON.parse(Buffer.concat(out).toString('utf8')) as { streams?: { codec_name?: string }[]; format?: { format_name?: string; duration?: string } };
-    const seconds = Number(probe.format?.duration);
-    const oggOpus = probe.streams?.[0]?.codec_name === 'opus' && (probe.format?.format_name ?? '').split(',').includes('ogg');
-    if (!oggOpus || !Number.isFinite(seconds) || seconds < SPLIT_FROM_SECONDS || !(await timestampsRunOn(path, signal))) return [{}];
-    // Part boundaries on whole 50 ms frames, so the frames of all parts line up.
-    const bounds = Array.from({ length: parts - 1 }, (_, i) => Math.round((seconds * (i + 1)) / parts / FRAME_SECONDS) * FRAME_SECONDS);
-    return [0, ...bounds].map((start, i) => (i < bounds.length ? { start, seconds: bounds[i]! - start } : { start }));
-  } catch {
-    return [{}];
-  }
+  const probe = await ffprobe<{ streams?: { codec_name?: string }[]; format?: { format_name?: string; duration?: string } }>(path, 'stream=codec_name:format=format_name,duration', signal);
+  const seconds = Number(probe?.format?.duration);
+  const oggOpus = probe?.streams?.[0]?.codec_name === 'opus' && (probe.format?.format_name ?? '').split(',').includes('ogg');
+  if (!oggOpus || !Number.isFinite(seconds) || seconds < SPLIT_FROM_SECONDS || !(await timestampsRunOn(path, signal))) return [{}];
+  // Part boundaries on whole 50 ms frames, so the frames of all parts line up.
+  const bounds = Array.from({ length: parts - 1 }, (_, i) => Math.round((seconds * (i + 1)) / parts / FRAME_SECONDS) * FRAME_SECONDS);
+  return [0, ...bounds].map((start, i) => (i < bounds.length ? { start, seconds: bounds[i]! - start } : { start }));
 }
 
 /**
  * Decodes the file to 16 kHz mono and measures the loudness of every 50 ms
  * frame: a long Ogg Opus recording in parts at once (decodeSpans), anything
  * else whole. Returns null when ffmpeg cannot decode it (not audio, corrupt).
+ * The caller heartbeats (analyzeAudio runs in `heartbeating`).
  */
 export async function measureLoudness(path: string, partsAtOnce = DECODE_PARTS, stop?: AbortSignal): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
   // Whatever ends this early (a part that fails, the caller giving up, the activity cancelled) stops every ffmpeg.
@@ -280,20 +267,14 @@ export async function measureLoudness(path: string, partsAtOnce = DECODE_PARTS, 
 
 async function measureWith(path: string, partsAtOnce: number, signal: AbortSignal): Promise<{ durationSeconds: number; frameDb: number[] } | null> {
   const frameSamples = Math.round(SAMPLE_RATE * FRAME_SECONDS);
-  let lastBeat = Date.now();
-  const beat = () => {
-    if (Date.now() - lastBeat < 5000) return;
-    heartbeat();
-    lastBeat = Date.now();
-  };
   const spans = await decodeSpans(path, partsAtOnce, signal);
-  let parts = await Promise.all(spans.map((span) => spanLoudness(path, span, beat, signal)));
+  let parts = await Promise.all(spans.map((span) => spanLoudness(path, span, signal)));
   // Every part but the last must be exactly as long as asked: a container that claims more than the file
   // holds (its later parts would decode the end again) or a short read is decoded again in one piece.
   const exact = parts.every((p, i) => p.code === 0 && (i === parts.length - 1 || p.samples === Math.round(spans[i]!.seconds! * SAMPLE_RATE)));
   if (parts.length > 1 && !exact) {
     log.warn('audio parts did not line up; decoding it whole', { samples: parts.map((p) => p.samples), spans });
-    parts = [await spanLoudness(path, {}, beat, signal)];
+    parts = [await spanLoudness(path, {}, signal)];
   }
   const samples = parts.reduce((sum, p) => sum + p.samples, 0);
   if (parts.some((p) => p.code !== 0) || samples === 0) {

@@ -49,6 +49,8 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
   // runner (bot/polling.ts) and Telegram's webhook connections deliver concurrently, a chat's flow must not interleave.
   bot.use(sequentialize((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? '')));
 
+  /** The user's language, also for an update that failed before it was known. */
+  const translate = (ctx: AppContext) => ctx.t ?? services.i18n.forLanguage(pickLanguage(ctx.from?.language_code));
   /** The error boundary: the user gets a short apology with an error id, the log the id and the stack; the update counts as handled. */
   const apologize = async (ctx: AppContext, error: unknown) => {
     const errorId = randomUUID().slice(0, 8);
@@ -56,7 +58,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     const cause = error instanceof HttpError ? String(error.error) : undefined;
     (ctx.logger ?? services.logger).error({ err: error, cause, errorId, updateId: ctx.update.update_id }, 'update handler failed');
     try {
-      const t = ctx.t ?? services.i18n.forLanguage(pickLanguage(ctx.from?.language_code));
+      const t = translate(ctx);
       if (ctx.chat) await ctx.reply(t('error-generic', { errorId }));
       else if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t('error-generic', { errorId }) });
     } catch {
@@ -87,7 +89,7 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
       // A job that ended between a check and its signal, or that an operator ended: nothing failed, it is gone.
       if (err instanceof WorkflowNotFoundError) {
         (ctx.logger ?? services.logger).info({ err: err.message, workflowId: err.workflowId, updateId: ctx.update.update_id }, 'the job had already ended');
-        const t = ctx.t ?? services.i18n.forLanguage(pickLanguage(ctx.from?.language_code));
+        const t = translate(ctx);
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t('job-not-found') }).catch(() => undefined);
         else if (ctx.chat) await ctx.reply(t('job-not-found')).catch(() => undefined);
         return;
