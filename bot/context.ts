@@ -3,6 +3,7 @@ import type { Context, SessionFlavor } from 'grammy';
 import type { Config } from '../lib/config';
 import type { I18n, Language, Translate } from '../lib/i18n';
 import type { Logger } from '../lib/logger';
+import type { UserRow } from '../lib/db/users';
 import type { PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
 import type { Storage } from '../lib/storage';
@@ -30,6 +31,8 @@ export type AppContext = Context &
   SessionFlavor<SessionData> & {
   services: BotServices;
   logger: Logger;
+  /** The sender's row as it was when the update arrived; null before /start (and for updates without a sender). */
+  user: UserRow | null;
   language: Language;
   /** The IANA zone the user's dates are shown in (lib/time-zone.ts: their choice, else their language's default). */
   timeZone: string;

@@ -102,9 +102,9 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
   bot.use(async (ctx, next) => {
     ctx.services = services;
     ctx.logger = services.logger.child({ updateId: ctx.update.update_id, userId: ctx.from?.id });
-    const user = ctx.from ? await findUserByTelegramId(services.prisma, ctx.from.id) : null;
-    ctx.language = user?.language ?? pickLanguage(ctx.from?.language_code);
-    ctx.timeZone = userTimeZone(user, ctx.language);
+    ctx.user = ctx.from ? await findUserByTelegramId(services.prisma, ctx.from.id) : null;
+    ctx.language = ctx.user?.language ?? pickLanguage(ctx.from?.language_code);
+    ctx.timeZone = userTimeZone(ctx.user, ctx.language);
     ctx.t = services.i18n.forLanguage(ctx.language);
     await next();
   });

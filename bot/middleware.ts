@@ -1,6 +1,6 @@
 import type { MiddlewareFn } from 'grammy';
 import { noteChatMessage } from '../lib/chat-position';
-import type { PrismaClient } from '../lib/prisma';
+import { preparedRows, type PrismaClient } from '../lib/prisma';
 import type { Redis } from '../lib/redis';
 import type { AppContext } from './context';
 
@@ -92,8 +92,8 @@ export function rateLimitPerUser(redis: Redis, limits: typeof RATE_LIMITS = RATE
  * Records that a known user was active today (UTC), for "active" and
  * retention in `/admin`: at most once per user and day, Redis
  * `SET aisha:seen:<telegramId>:<yyyy-mm-dd> 1 NX EX 172800` decides; only the
- * update that sets it writes `user_activity_days` (ON CONFLICT DO NOTHING) and
- * `users.last_seen_at`. A user not yet in the DB (before /start) is not
+ * update that sets it writes `users.last_seen_at` and `user_activity_days`
+ * (ON CONFLICT DO NOTHING), in one statement. A user not yet in the DB (before /start) is not
  * recorded and the key is released, so a later update that day counts.
  * Never fails the update: an error is logged and the update goes on.
  */
@@ -108,15 +108,15 @@ export function recordActivity(
       const key = `${prefix}${telegramId}:${day}`;
       try {
         if ((await redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK') {
-          const known = await prisma.$executeRaw`
-            UPDATE users SET last_seen_at = now() WHERE telegram_id = ${BigInt(telegramId)}`;
+          const [{ known }] = (await preparedRows<{ known: number }>(
+            prisma,
+            'record-activity',
+            `WITH seen AS (UPDATE users SET last_seen_at = now() WHERE telegram_id = $1 RETURNING id),
+                  counted AS (INSERT INTO user_activity_days (user_id, day) SELECT id, $2::date FROM seen ON CONFLICT DO NOTHING)
+             SELECT count(*)::int AS known FROM seen`,
+            [String(telegramId), day],
+          )) as [{ known: number }];
           if (known === 0) await redis.del(key);
-          else {
-            await prisma.$executeRaw`
-              INSERT INTO user_activity_days (user_id, day)
-              SELECT id, ${day}::date FROM users WHERE telegram_id = ${BigInt(telegramId)}
-              ON CONFLICT DO NOTHING`;
-          }
         }
       } catch (err) {
         ctx.logger.warn({ err }, 'activity not recorded');

@@ -1,5 +1,4 @@
 import { Composer } from 'grammy';
-import { findUserByTelegramId } from '../../lib/db/users';
 import { getBalance } from '../../lib/db/ledger';
 import { ledgerHistory, type HistoryEntry, type HistoryJob } from '../../lib/db/history';
 import type { Translate } from '../../lib/i18n';
@@ -46,7 +45,7 @@ export function historyLine(t: Translate, e: HistoryEntry, timeZone: string): st
 /** The balance, the last 10 ledger rows, the tariffs, a top-up button (read-only): `/balance` and the menu's 💰. */
 export async function showBalance(ctx: AppContext) {
   const { prisma, config } = ctx.services;
-  const user = await findUserByTelegramId(prisma, ctx.from!.id);
+  const { user } = ctx;
   if (!user) return ctx.reply(ctx.t('balance-no-user'));
   const [balance, history] = await Promise.all([getBalance(prisma, user.id), ledgerHistory(prisma, user.id, 10)]);
   const lines = [ctx.t('balance-title', { balance }), '', ctx.t(history.length ? 'balance-history-title' : 'balance-history-empty')];

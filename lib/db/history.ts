@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../prisma';
+import { preparedRows, type PrismaClient } from '../prisma';
 import { workflowIds } from '../../vocabulary/ids';
 import type { TransactionKind } from './ledger';
 
@@ -59,12 +59,14 @@ function sourceOf(key: string): HistoryEntry['source'] {
 }
 
 export async function ledgerHistory(prisma: PrismaClient, userId: number, take = 10): Promise<HistoryEntry[]> {
-  const rows = await prisma.transaction.findMany({
-    where: { userId },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take,
-    select: { kind: true, amount: true, balanceAfter: true, idempotencyKey: true, jobId: true, reason: true, createdAt: true },
-  });
+  const rows = await preparedRows<{ kind: TransactionKind; amount: number; balanceAfter: number; idempotencyKey: string; jobId: string | null; reason: string | null; createdAt: Date }>(
+    prisma,
+    'ledger-history',
+    `SELECT kind::text AS kind, amount, balance_after AS "balanceAfter", idempotency_key AS "idempotencyKey", job_id AS "jobId", reason,
+            created_at AT TIME ZONE 'UTC' AS "createdAt"
+       FROM transactions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [userId, take],
+  );
   const refs = rows.map((r) => parseJobId(r.jobId));
   const ids = (kind: HistoryJobKind) => [...new Set(refs.filter((j) => j?.kind === kind).map((j) => j!.id))];
   const [generationIds, avatarIds, transcriptIds] = [ids('generation'), ids('avatar'), ids('transcription')];

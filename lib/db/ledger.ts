@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../prisma';
+import { Prisma, preparedRows, type PrismaClient } from '../prisma';
 import type { TransactionKind } from '../../generated/prisma/enums';
 
 export type { TransactionKind };
@@ -107,7 +107,7 @@ export async function applyLedgerEntry(
 }
 
 export async function getBalance(prisma: PrismaClient, userId: number): Promise<number> {
-  const row = await prisma.balance.findUnique({ where: { userId }, select: { credits: true } });
+  const [row] = await preparedRows<{ credits: number }>(prisma, 'balance-of-user', 'SELECT credits FROM balances WHERE user_id = $1', [userId]);
   return row?.credits ?? 0;
 }
 

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../prisma';
+import { preparedRows, type PrismaClient } from '../prisma';
 import { pickLanguage, type Language } from '../i18n';
 
 export interface TelegramProfile {
@@ -47,11 +47,26 @@ export async function upsertUser(prisma: PrismaClient, p: TelegramProfile): Prom
   };
 }
 
-export async function findUserByTelegramId(prisma: PrismaClient, telegramId: number) {
-  return prisma.user.findUnique({
-    where: { telegramId: BigInt(telegramId) },
-    select: { id: true, firstName: true, language: true, timeZone: true, speakerLabels: true, createdAt: true },
-  });
+export interface UserRow {
+  id: number;
+  firstName: string | null;
+  language: Language;
+  timeZone: string | null;
+  speakerLabels: boolean;
+  createdAt: Date;
+}
+
+/** The user's row, read on every update (a prepared statement: lib/prisma.ts); null before /start. */
+export async function findUserByTelegramId(prisma: PrismaClient, telegramId: number): Promise<UserRow | null> {
+  const [row] = await preparedRows<UserRow>(
+    prisma,
+    'user-by-telegram-id',
+    `SELECT id, first_name AS "firstName", language::text AS language, time_zone AS "timeZone", speaker_labels AS "speakerLabels",
+            created_at AT TIME ZONE 'UTC' AS "createdAt"
+       FROM users WHERE telegram_id = $1`,
+    [String(telegramId)],
+  );
+  return row ?? null;
 }
 
 /** Stores the time zone chosen in /profile (an IANA name; null: back to the language's default). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLedgerEntry, getBalance, IdempotencyConflictError, InsufficientFundsError, ledgerSum } from '../../lib/db/ledger';
-import { upsertUser } from '../../lib/db/users';
+import { ledgerHistory } from '../../lib/db/history';
+import { findUserByTelegramId, upsertUser } from '../../lib/db/users';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 
@@ -65,5 +66,26 @@ describe('ledger on real PostgreSQL', () => {
   it('the database itself refuses a negative balance', async () => {
     const userId = await newUser();
     await expect(prisma.$executeRaw`UPDATE balances SET credits = -1 WHERE user_id = ${userId}`).rejects.toThrow(/balances_credits_non_negative/);
+  });
+
+  it('reads the same user, balance and history as Prisma through the prepared statements, whatever the process time zone', async () => {
+    const telegramId = uniqueTelegramId();
+    const userId = (await upsertUser(prisma, { telegramId, languageCode: 'en' })).id;
+    await applyLedgerEntry(prisma, { userId, kind: 'GRANT', amount: 9, idempotencyKey: `tz:${uniqueSuffix()}`, reason: 'a test' });
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo'; // pg reads a column without a zone as local time; Prisma stores UTC there
+    try {
+      const expected = await prisma.user.findUnique({ where: { telegramId: BigInt(telegramId) }, select: { id: true, firstName: true, language: true, timeZone: true, speakerLabels: true, createdAt: true } });
+      expect(await findUserByTelegramId(prisma, telegramId)).toEqual(expected);
+      expect(await findUserByTelegramId(prisma, uniqueTelegramId())).toBeNull();
+      expect(await getBalance(prisma, userId)).toBe(9);
+      const row = await prisma.transaction.findFirstOrThrow({ where: { userId } });
+      expect(await ledgerHistory(prisma, userId)).toEqual([
+        { kind: 'GRANT', amount: 9, balanceAfter: 9, createdAt: row.createdAt, source: 'other', reason: 'a test', job: null },
+      ]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
