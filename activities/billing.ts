@@ -1,6 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../lib/prisma';
+import { parseJobId, type HistoryJobKind } from '../lib/db/history';
 import { jobLedger } from '../lib/db/ledger';
+import type { Language } from '../vocabulary/languages';
 import type { LedgerActivities } from './ledger';
 
 export interface ChargeInput {
@@ -19,11 +22,24 @@ export interface RefundInput {
 
 export const BillingErrors = { refundExceedsCharge: 'RefundExceedsCharge' } as const;
 
+/** What `endAbandonedJob` found at the billing deadline. */
+export interface AbandonedJob {
+  /** How the job's workflow stands: `RUNNING` (late, not abandoned), `TERMINATED`, `FAILED`, `TIMED_OUT`, … or `NOT_FOUND`. */
+  workflow: string;
+  /** The job's row said it was still under way and now says FAILED (`workflow_<how it ended>`): the user was never told. */
+  closed: boolean;
+  kind: HistoryJobKind | null;
+  language: Language;
+}
+
+/** The statuses of a job row that is still under way, per kind (a draft avatar is not a job yet). */
+const UNDER_WAY = { jobs: ['PENDING', 'RUNNING'], avatar: ['CHARGED', 'TRAINING'] } as const;
+
 /**
  * A job's money: one CHARGE (`<job>:charge`) and at most one REFUND
  * (`<job>:refund`), never more back than was taken. Both are safe to retry.
  */
-export function createBillingActivities({ prisma, ledger }: { prisma: PrismaClient; ledger: Pick<LedgerActivities, 'applyLedgerEntry'> }) {
+export function createBillingActivities({ prisma, ledger, temporal }: { prisma: PrismaClient; ledger: Pick<LedgerActivities, 'applyLedgerEntry'>; temporal: Client }) {
   return {
     async chargeJob({ userId, jobId, amount, reason }: ChargeInput): Promise<{ charged: number; balance: number }> {
       const r = await ledger.applyLedgerEntry({ userId, kind: 'CHARGE', amount: -amount, idempotencyKey: `${jobId}:charge`, jobId, reason });
@@ -43,7 +59,48 @@ export function createBillingActivities({ prisma, ledger }: { prisma: PrismaClie
       const r = await ledger.applyLedgerEntry({ userId, kind: 'REFUND', amount, idempotencyKey: `${jobId}:refund`, jobId, reason });
       return { refunded: amount, balance: r.balanceAfter };
     },
+
+    /**
+     * The job never settled by its billing deadline. If its workflow has ended
+     * (an operator terminated it, it failed or timed out), it ran none of its
+     * own closing code: its row still says it is under way (a summary's row
+     * even keeps its transcript from being summarised again) and the user was
+     * never told. The row becomes FAILED with `workflow_<how it ended>`, once
+     * (a retry finds it closed and changes nothing). A job still running is
+     * left alone: it is late, and its own ending will say so.
+     */
+    async endAbandonedJob({ userId, jobWorkflowId }: { userId: number; jobWorkflowId: string }): Promise<AbandonedJob> {
+      const workflow = await workflowStatus(jobWorkflowId);
+      const user = await prisma.user.findUnique({ where: { id: userId }, select: { language: true } });
+      const job = parseJobId(jobWorkflowId);
+      const found: AbandonedJob = { workflow, closed: false, kind: job?.kind ?? null, language: user?.language ?? 'ru' };
+      if (workflow === 'RUNNING' || workflow === 'COMPLETED' || !job) return found;
+      const where = { id: job.id, userId };
+      const data = { status: 'FAILED' as const, failureReason: `workflow_${workflow.toLowerCase()}`, completedAt: new Date() };
+      const under = { in: [...UNDER_WAY.jobs] };
+      const { count } =
+        job.kind === 'generation'
+          ? await prisma.generation.updateMany({ where: { ...where, status: under }, data })
+          : job.kind === 'transcription'
+            ? await prisma.transcript.updateMany({ where: { ...where, status: under }, data })
+            : job.kind === 'summary'
+              ? await prisma.transcriptSummary.updateMany({ where: { ...where, status: under }, data })
+              : await prisma.avatar.updateMany({ where: { ...where, status: { in: [...UNDER_WAY.avatar] } }, data: { status: data.status, failureReason: data.failureReason } });
+      found.closed = count > 0;
+      if (found.closed) log.warn('the job ended without closing its row: closed at its billing deadline', { jobWorkflowId, workflow, failureReason: data.failureReason });
+      return found;
+    },
   };
+
+  /** How that workflow's latest run stands (`NOT_FOUND` once the server no longer knows it). */
+  async function workflowStatus(workflowId: string): Promise<string> {
+    try {
+      return (await temporal.workflow.getHandle(workflowId).describe()).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+      throw err;
+    }
+  }
 }
 
 export type BillingActivities = ReturnType<typeof createBillingActivities>;

@@ -57,7 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     main: {
       ...createUserActivities({ prisma: deps.prisma }),
       ...ledger,
-      ...createBillingActivities({ prisma: deps.prisma, ledger }),
+      ...createBillingActivities({ prisma: deps.prisma, ledger, temporal: deps.temporal }),
       ...createAdminActivities({ prisma: deps.prisma, ledger }),
       ...createPaymentActivities({ prisma: deps.prisma }),
       ...createAvatarActivities({ prisma: deps.prisma, storage: deps.storage }),

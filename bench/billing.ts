@@ -33,17 +33,17 @@ export async function billingBench(): Promise<void> {
 
   const ledger = createLedgerActivities({ prisma, tariffs: { avatarTraining: 150, avatarImage: 5, imagenImage: 4, transcriptionMinute: 1, transcriptSummary: 2, welcomeCredits: 0, starsPacks: [] } });
   const nativeConnection = await NativeConnection.connect({ address: temporalConfig.address });
+  const connection = await Connection.connect({ address: temporalConfig.address });
+  const client = new Client({ connection, namespace: temporalConfig.namespace });
   const workers = await createWorkers({
     connection: nativeConnection,
     namespace: temporalConfig.namespace,
     taskQueue,
-    activities: { main: { ...ledger, ...createBillingActivities({ prisma, ledger }) }, telegram: {}, fal: {}, openai: {}, media: {} },
+    activities: { main: { ...ledger, ...createBillingActivities({ prisma, ledger, temporal: client }) }, telegram: {}, fal: {}, openai: {}, media: {} },
     workflowBundle: await bundleWorkflows(),
     shutdownGraceTime: '1 second',
   });
   const running = runWorkers(workers);
-  const connection = await Connection.connect({ address: temporalConfig.address });
-  const client = new Client({ connection, namespace: temporalConfig.namespace });
 
   const op = (tag: string) => async (i: number) => {
     const user = users[i % users.length]!;

@@ -32,6 +32,10 @@ export type ChargeResult =
   | { ok: false; reason: 'insufficient'; balance: number; required: number };
 
 export const chargeResultSignal = defineSignal<[ChargeResult]>('billingChargeResult');
-/** Parent → billing: how many units were delivered. The first settle wins; repeats change nothing. */
-export const settleSignal = defineSignal<[{ deliveredUnits: number }]>('settle');
+/**
+ * Parent → billing: how many units were delivered. The first settle wins; repeats change nothing.
+ * `abandoned`: sent by an operator for a job whose workflow ended without settling; its row is
+ * closed and its user told, as at the deadline.
+ */
+export const settleSignal = defineSignal<[{ deliveredUnits: number; abandoned?: boolean }]>('settle');
 export const billingStatusQuery = defineQuery<BillingStatus>('status');

@@ -5,6 +5,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,6 +14,7 @@ import {
 import type { BillingActivities } from '../activities/billing';
 import { billingStatusQuery, chargeResultSignal, settleSignal, type BillingInput, type BillingStatus, type ChargeResult } from './billing-api';
 import { JobStatusKey } from '../vocabulary/search-attributes';
+import { telegramActivities } from './proxies';
 
 const money = proxyActivities<BillingActivities>({
   startToCloseTimeout: '30 seconds',
@@ -24,15 +26,19 @@ const money = proxyActivities<BillingActivities>({
  * ParentClosePolicy ABANDON). Charges once, tells the parent, then waits for
  * `settle {deliveredUnits}` or the deadline, and refunds what was not
  * delivered — also when the parent failed, was cancelled or terminated, or
- * this workflow itself is cancelled.
+ * this workflow itself is cancelled. At the deadline a job whose workflow
+ * ended without settling has its row closed and its user told.
  */
 export async function billingWorkflow(input: BillingInput): Promise<BillingStatus> {
   const status: BillingStatus = { stage: 'charging', charged: 0, refunded: 0, deliveredUnits: null };
   let settled: number | null = null;
+  /** An operator settled for a job that had ended without settling. */
+  let abandoned = false;
   setHandler(billingStatusQuery, () => status);
-  setHandler(settleSignal, ({ deliveredUnits }) => {
+  setHandler(settleSignal, ({ deliveredUnits, abandoned: ended }) => {
     if (settled !== null) return; // duplicates change nothing
     settled = Math.max(0, Math.min(input.units, Math.floor(Number(deliveredUnits) || 0)));
+    abandoned = ended === true;
   });
 
   const amount = input.unitPrice * input.units;
@@ -82,6 +88,19 @@ export async function billingWorkflow(input: BillingInput): Promise<BillingStatu
     }
     status.stage = refund > 0 ? 'refunded' : 'settled';
     upsertSearchAttributes([{ key: JobStatusKey, value: status.stage }]);
+    // No settle by the deadline, or an operator's settle for a job that ended: if the job's workflow
+    // ended without closing (terminated, failed, timed out), its row is closed and the user told here,
+    // by the workflow that outlived it. Older histories ended at the refund.
+    if ((reason === 'deadline' || abandoned) && patched('billing-deadline-ends-job-v1')) {
+      const job = await money.endAbandonedJob({ userId: input.userId, jobWorkflowId: input.jobWorkflowId });
+      if (job.closed && job.kind) {
+        await telegramActivities().sendMessage({
+          chatId: input.telegramId,
+          language: job.language,
+          message: { key: 'job-ended-refunded', params: { kind: job.kind, refunded: status.refunded } },
+        });
+      }
+    }
   });
   return status;
 }

@@ -51,7 +51,8 @@ export async function adminRefundJob(ctx: AppContext, job: string): Promise<unkn
   }
   const billingHandle = temporal.workflow.getHandle(workflowIds.billing(job));
   if ((await describe(billingHandle))?.status.name === 'RUNNING') {
-    await billingHandle.signal(settleSignal, { deliveredUnits: 0 });
+    // The job ended without settling: its billing also closes its row and tells its user.
+    await billingHandle.signal(settleSignal, { deliveredUnits: 0, abandoned: true });
     ctx.logger.info({ job }, 'admin refund: open billing settled with nothing delivered');
     return ctx.reply(ctx.t('admin-refund-settle-sent', { job }));
   }

@@ -508,6 +508,13 @@ jobs-line = { $n }. { $kind ->
     } · { $stage } · ⏱ { $elapsed }
 button-job-cancel = ✖️ Cancel { $n }
 job-not-found = Job not found or already finished.
+# A job whose workflow ended without finishing (an operator stopped it), told by its billing at the deadline. $kind: generation | avatar | transcription | summary.
+job-ended-refunded = ⚠️ { $kind ->
+        [generation] Your image generation
+        [avatar] Your avatar training
+        [summary] Your transcript summary
+       *[transcription] Your transcription
+    } was stopped without a result. { $refunded } { CREDITS($refunded) } returned to your balance.
 job-cancel-sent = Cancelling… Anything not delivered will be refunded.
 
 ## Menu, history, time zones

@@ -515,6 +515,13 @@ jobs-line = { $n }. { $kind ->
     } · { $stage } · ⏱ { $elapsed }
 button-job-cancel = ✖️ Отменить { $n }
 job-not-found = Задача не найдена или уже завершена.
+# A job whose workflow ended without finishing (an operator stopped it), told by its billing at the deadline. $kind: generation | avatar | transcription | summary.
+job-ended-refunded = ⚠️ { $kind ->
+        [generation] Генерация изображений остановлена
+        [avatar] Обучение аватара остановлено
+        [summary] Составление краткого содержания остановлено
+       *[transcription] Расшифровка остановлена
+    } без результата. Вернули на баланс { $refunded } { CREDITS($refunded) }.
 job-cancel-sent = Отменяю… Всё недоставленное вернётся на баланс.
 
 ## Menu, history, time zones

@@ -228,7 +228,7 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
     }
   });
 
-  it('/admin refund of a job that was terminated while its billing still waits settles the billing: full refund', async () => {
+  it('/admin refund of a job that was terminated while its billing still waits settles the billing: full refund, row closed, user told', async () => {
     const id = uniqueTelegramId();
     const user = await onboard(id);
     stack.fal.knobs.imageJobMs = 600_000;
@@ -241,6 +241,8 @@ describe('/admin: stats, retention, user report, refund and retry of jobs', () =
       const billing = await stack.temporal.workflow.getHandle(workflowIds.billing(job)).result();
       expect(billing).toMatchObject({ stage: 'refunded', refunded: 4, refundReason: 'settled', deliveredUnits: 0 });
       expect(await getBalance(stack.prisma, user.id)).toBe(300);
+      expect(await generationRow(job)).toMatchObject({ status: 'FAILED', failureReason: 'workflow_terminated' });
+      expect(texts(id).filter((t) => t.includes('остановлена'))).toEqual(['⚠️ Генерация изображений остановлена без результата. Вернули на баланс 4 кредита.']);
     } finally {
       stack.fal.knobs.imageJobMs = 300;
     }

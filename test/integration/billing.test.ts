@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLedgerEntry, getBalance, ledgerSum } from '../../lib/db/ledger';
@@ -52,10 +53,10 @@ describe('billing: charge-and-refund workflow on real PostgreSQL and Temporal', 
     return { ...user, telegramId };
   };
 
-  const startJob = (input: PaidJobInput) =>
+  const startJob = (input: PaidJobInput, workflowId = `gen-test-${uniqueSuffix()}`) =>
     stack.temporal.workflow.start('paidJobWorkflow', {
       taskQueue: stack.config.temporal.taskQueue,
-      workflowId: `gen-test-${uniqueSuffix()}`,
+      workflowId,
       args: [input],
     });
 
@@ -164,5 +165,27 @@ describe('billing: charge-and-refund workflow on real PostgreSQL and Temporal', 
     expect(await bill.result()).toMatchObject({ stage: 'refunded', refunded: 10, refundReason: 'cancelled' });
     await h.terminate('test cleanup');
     expect(await getBalance(stack.prisma, user.id)).toBe(50);
+  });
+
+  it('at the deadline a terminated job has its row closed and its user told, once; a job still running is left alone', async () => {
+    const user = await newUser(50);
+    const generation = async () =>
+      (await stack.prisma.generation.create({ data: { id: randomUUID(), userId: user.id, mode: 'IMAGEN4', prompt: 'a cat', aspectRatio: '1:1', numImages: 2, unitPrice: 5, status: 'RUNNING' } })).id;
+    const [ended, late] = [await generation(), await generation()];
+    const input: PaidJobInput = { userId: user.id, telegramId: user.telegramId, language: 'ru', units: 2, unitPrice: 5, deadlineSeconds: 3, outcome: 'hang', delivered: 0, duplicateSettles: 0 };
+    const [terminated, running] = await Promise.all([startJob(input, workflowIds.generation(ended)), startJob(input, workflowIds.generation(late))]);
+    const bill = (h: typeof terminated) => stack.temporal.workflow.getHandle(workflowIds.billing(h.workflowId));
+    await eventually(async () => (await bill(terminated).query(billingStatusQuery).catch(() => null))?.stage === 'charged');
+    await terminated.terminate('an operator stopped a stuck job');
+
+    expect(await bill(terminated).result()).toMatchObject({ stage: 'refunded', refunded: 10, refundReason: 'deadline' });
+    expect(await bill(running).result()).toMatchObject({ stage: 'refunded', refunded: 10, refundReason: 'deadline' });
+    expect(await getBalance(stack.prisma, user.id)).toBe(50);
+    const row = (id: string) => stack.prisma.generation.findUniqueOrThrow({ where: { id }, select: { status: true, failureReason: true } });
+    expect(await row(ended)).toEqual({ status: 'FAILED', failureReason: 'workflow_terminated' });
+    expect(await row(late)).toEqual({ status: 'RUNNING', failureReason: null }); // late, not abandoned: its own ending speaks
+    const told = stack.telegram.world.botMessages(user.telegramId).filter((m) => m.text?.includes('остановлена'));
+    expect(told.map((m) => m.text)).toEqual(['⚠️ Генерация изображений остановлена без результата. Вернули на баланс 10 кредитов.']);
+    await running.terminate('test cleanup');
   });
 });
