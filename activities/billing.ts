@@ -26,8 +26,10 @@ export const BillingErrors = { refundExceedsCharge: 'RefundExceedsCharge' } as c
 export interface AbandonedJob {
   /** How the job's workflow stands: `RUNNING` (late, not abandoned), `TERMINATED`, `FAILED`, `TIMED_OUT`, … or `NOT_FOUND`. */
   workflow: string;
-  /** The job's row said it was still under way and now says FAILED (`workflow_<how it ended>`): the user was never told. */
+  /** The job's row said it was still under way and is now closed (`failureReason` `workflow_<how it ended>`). */
   closed: boolean;
+  /** It had delivered before it ended (its row is COMPLETED or PARTIAL): nothing to tell the user. */
+  delivered: boolean;
   kind: HistoryJobKind | null;
   language: Language;
 }
@@ -65,32 +67,58 @@ export function createBillingActivities({ prisma, ledger, temporal }: { prisma: 
      * (an operator terminated it, it failed or timed out), it ran none of its
      * own closing code: its row still says it is under way (a summary's row
      * even keeps its transcript from being summarised again) and the user was
-     * never told. The row becomes FAILED with `workflow_<how it ended>`, once
-     * (a retry finds it closed and changes nothing). A job still running is
-     * left alone: it is late, and its own ending will say so.
+     * never told. The row is closed with `failureReason` `workflow_<how it
+     * ended>`: FAILED, or COMPLETED / PARTIAL when the job had delivered before
+     * it ended (images in the chat, a transcript's text stored), which needs
+     * no message. A retry finds the row it closed and answers the same. A job
+     * still running is left alone: it is late, and its own ending will say so.
      */
     async endAbandonedJob({ userId, jobWorkflowId }: { userId: number; jobWorkflowId: string }): Promise<AbandonedJob> {
       const workflow = await workflowStatus(jobWorkflowId);
       const user = await prisma.user.findUnique({ where: { id: userId }, select: { language: true } });
       const job = parseJobId(jobWorkflowId);
-      const found: AbandonedJob = { workflow, closed: false, kind: job?.kind ?? null, language: user?.language ?? 'ru' };
+      const found: AbandonedJob = { workflow, closed: false, delivered: false, kind: job?.kind ?? null, language: user?.language ?? 'ru' };
       if (workflow === 'RUNNING' || workflow === 'COMPLETED' || !job) return found;
+      const failureReason = `workflow_${workflow.toLowerCase()}`;
       const where = { id: job.id, userId };
-      const data = { status: 'FAILED' as const, failureReason: `workflow_${workflow.toLowerCase()}`, completedAt: new Date() };
       const under = { in: [...UNDER_WAY.jobs] };
-      const { count } =
-        job.kind === 'generation'
-          ? await prisma.generation.updateMany({ where: { ...where, status: under }, data })
-          : job.kind === 'transcription'
-            ? await prisma.transcript.updateMany({ where: { ...where, status: under }, data })
-            : job.kind === 'summary'
-              ? await prisma.transcriptSummary.updateMany({ where: { ...where, status: under }, data })
-              : await prisma.avatar.updateMany({ where: { ...where, status: { in: [...UNDER_WAY.avatar] } }, data: { status: data.status, failureReason: data.failureReason } });
-      found.closed = count > 0;
-      if (found.closed) log.warn('the job ended without closing its row: closed at its billing deadline', { jobWorkflowId, workflow, failureReason: data.failureReason });
+      const close = async (status: 'FAILED' | 'COMPLETED' | 'PARTIAL', update: (data: { status: typeof status; failureReason: string }) => Promise<{ count: number }>) => {
+        found.delivered = status !== 'FAILED';
+        // Closed now, or by an earlier attempt of this activity that did not get to answer.
+        found.closed = (await update({ status, failureReason })).count > 0 || (await closedBefore(job.kind, job.id, failureReason));
+      };
+      if (job.kind === 'generation') {
+        const row = await prisma.generation.findFirst({ where, select: { numImages: true, _count: { select: { images: { where: { telegramFileId: { not: null } } } } } } });
+        const delivered = row?._count.images ?? 0;
+        await close(delivered === 0 ? 'FAILED' : delivered < (row?.numImages ?? 0) ? 'PARTIAL' : 'COMPLETED', (data) =>
+          prisma.generation.updateMany({ where: { ...where, status: under }, data: { ...data, completedAt: new Date() } }),
+        );
+      } else if (job.kind === 'transcription') {
+        const row = await prisma.transcript.findFirst({ where, select: { text: true } });
+        await close(row?.text ? 'COMPLETED' : 'FAILED', (data) => prisma.transcript.updateMany({ where: { ...where, status: under }, data: { ...data, completedAt: new Date() } }));
+      } else if (job.kind === 'summary') {
+        await close('FAILED', (data) => prisma.transcriptSummary.updateMany({ where: { ...where, status: under }, data: { ...data, completedAt: new Date() } }));
+      } else {
+        await close('FAILED', (data) => prisma.avatar.updateMany({ where: { ...where, status: { in: [...UNDER_WAY.avatar] } }, data: { status: 'FAILED', failureReason: data.failureReason } }));
+      }
+      if (found.closed) log.warn('the job ended without closing its row: closed by its billing', { jobWorkflowId, workflow, failureReason, delivered: found.delivered });
       return found;
     },
   };
+
+  /** Whether an earlier attempt closed that row (the same `failureReason` is only ever written here). */
+  async function closedBefore(kind: HistoryJobKind, id: string, failureReason: string): Promise<boolean> {
+    const where = { id, failureReason };
+    const row =
+      kind === 'generation'
+        ? await prisma.generation.findFirst({ where, select: { id: true } })
+        : kind === 'transcription'
+          ? await prisma.transcript.findFirst({ where, select: { id: true } })
+          : kind === 'summary'
+            ? await prisma.transcriptSummary.findFirst({ where, select: { id: true } })
+            : await prisma.avatar.findFirst({ where, select: { id: true } });
+    return row !== null;
+  }
 
   /** How that workflow's latest run stands (`NOT_FOUND` once the server no longer knows it). */
   async function workflowStatus(workflowId: string): Promise<string> {

@@ -11,11 +11,20 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 /**
  * One client per process, on the pg driver adapter (no Rust engine). Its pg
  * pool is ours, so the few reads made on every update can use it directly
- * (`preparedRows`); `$disconnect` ends it.
+ * (`preparedRows`); `$disconnect` ends it (the client is not used after).
  */
 export function createPrisma(databaseUrl: string, opts: { max?: number } = {}): PrismaClient {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 10 });
+  // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool; the next query opens
+  // another. Prisma's adapter listens only once Prisma has connected, and reads on the pool come first.
+  pool.on('error', () => undefined);
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  // The adapter ends the pool only if Prisma had connected.
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await disconnect();
+    if (!pool.ended) await pool.end();
+  };
   pools.set(client, pool);
   return client;
 }

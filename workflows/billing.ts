@@ -93,7 +93,7 @@ export async function billingWorkflow(input: BillingInput): Promise<BillingStatu
     // by the workflow that outlived it. Older histories ended at the refund.
     if ((reason === 'deadline' || abandoned) && patched('billing-deadline-ends-job-v1')) {
       const job = await money.endAbandonedJob({ userId: input.userId, jobWorkflowId: input.jobWorkflowId });
-      if (job.closed && job.kind) {
+      if (job.closed && !job.delivered && job.kind) {
         await telegramActivities().sendMessage({
           chatId: input.telegramId,
           language: job.language,

@@ -171,19 +171,25 @@ describe('billing: charge-and-refund workflow on real PostgreSQL and Temporal', 
     const user = await newUser(50);
     const generation = async () =>
       (await stack.prisma.generation.create({ data: { id: randomUUID(), userId: user.id, mode: 'IMAGEN4', prompt: 'a cat', aspectRatio: '1:1', numImages: 2, unitPrice: 5, status: 'RUNNING' } })).id;
-    const [ended, late] = [await generation(), await generation()];
+    const [ended, late, halfDelivered] = [await generation(), await generation(), await generation()];
+    // One of its two images reached the chat before it was stopped.
+    await stack.prisma.image.create({
+      data: { userId: user.id, generationId: halfDelivered, position: 0, kind: 'IMAGEN4', objectKey: 'x.jpg', width: 1, height: 1, prompt: 'a cat', telegramFileId: 'file-1' },
+    });
     const input: PaidJobInput = { userId: user.id, telegramId: user.telegramId, language: 'ru', units: 2, unitPrice: 5, deadlineSeconds: 3, outcome: 'hang', delivered: 0, duplicateSettles: 0 };
-    const [terminated, running] = await Promise.all([startJob(input, workflowIds.generation(ended)), startJob(input, workflowIds.generation(late))]);
+    const [terminated, running, partial] = await Promise.all([startJob(input, workflowIds.generation(ended)), startJob(input, workflowIds.generation(late)), startJob(input, workflowIds.generation(halfDelivered))]);
     const bill = (h: typeof terminated) => stack.temporal.workflow.getHandle(workflowIds.billing(h.workflowId));
-    await eventually(async () => (await bill(terminated).query(billingStatusQuery).catch(() => null))?.stage === 'charged');
-    await terminated.terminate('an operator stopped a stuck job');
+    for (const h of [terminated, partial]) {
+      await eventually(async () => (await bill(h).query(billingStatusQuery).catch(() => null))?.stage === 'charged');
+      await h.terminate('an operator stopped a stuck job');
+    }
 
-    expect(await bill(terminated).result()).toMatchObject({ stage: 'refunded', refunded: 10, refundReason: 'deadline' });
-    expect(await bill(running).result()).toMatchObject({ stage: 'refunded', refunded: 10, refundReason: 'deadline' });
+    for (const h of [terminated, running, partial]) expect(await bill(h).result()).toMatchObject({ stage: 'refunded', refunded: 10, refundReason: 'deadline' });
     expect(await getBalance(stack.prisma, user.id)).toBe(50);
     const row = (id: string) => stack.prisma.generation.findUniqueOrThrow({ where: { id }, select: { status: true, failureReason: true } });
     expect(await row(ended)).toEqual({ status: 'FAILED', failureReason: 'workflow_terminated' });
     expect(await row(late)).toEqual({ status: 'RUNNING', failureReason: null }); // late, not abandoned: its own ending speaks
+    expect(await row(halfDelivered)).toEqual({ status: 'PARTIAL', failureReason: 'workflow_terminated' }); // delivered before it ended: no message
     const told = stack.telegram.world.botMessages(user.telegramId).filter((m) => m.text?.includes('остановлена'));
     expect(told.map((m) => m.text)).toEqual(['⚠️ Генерация изображений остановлена без результата. Вернули на баланс 10 кредитов.']);
     await running.terminate('test cleanup');
