@@ -80,45 +80,32 @@ export function createBillingActivities({ prisma, ledger, temporal }: { prisma: 
       const found: AbandonedJob = { workflow, closed: false, delivered: false, kind: job?.kind ?? null, language: user?.language ?? 'ru' };
       if (workflow === 'RUNNING' || workflow === 'COMPLETED' || !job) return found;
       const failureReason = `workflow_${workflow.toLowerCase()}`;
-      const where = { id: job.id, userId };
-      const under = { in: [...UNDER_WAY.jobs] };
-      const close = async (status: 'FAILED' | 'COMPLETED' | 'PARTIAL', update: (data: { status: typeof status; failureReason: string }) => Promise<{ count: number }>) => {
+      // Still under way, or closed by an earlier attempt of this activity that did not get to answer
+      // (this failureReason is only ever written here): a retry answers the same.
+      const open = <S extends string>(underWay: readonly S[]) => ({ id: job.id, userId, OR: [{ status: { in: [...underWay] } }, { failureReason }] });
+      const close = (status: 'FAILED' | 'COMPLETED' | 'PARTIAL', { count }: { count: number }) => {
         found.delivered = status !== 'FAILED';
-        // Closed now, or by an earlier attempt of this activity that did not get to answer.
-        found.closed = (await update({ status, failureReason })).count > 0 || (await closedBefore(job.kind, job.id, failureReason));
+        found.closed = count > 0;
       };
+      const completedAt = new Date();
       if (job.kind === 'generation') {
-        const row = await prisma.generation.findFirst({ where, select: { numImages: true, _count: { select: { images: { where: { telegramFileId: { not: null } } } } } } });
+        const row = await prisma.generation.findFirst({ where: { id: job.id, userId }, select: { numImages: true, _count: { select: { images: { where: { telegramFileId: { not: null } } } } } } });
         const delivered = row?._count.images ?? 0;
-        await close(delivered === 0 ? 'FAILED' : delivered < (row?.numImages ?? 0) ? 'PARTIAL' : 'COMPLETED', (data) =>
-          prisma.generation.updateMany({ where: { ...where, status: under }, data: { ...data, completedAt: new Date() } }),
-        );
+        const status = delivered === 0 ? 'FAILED' : delivered < (row?.numImages ?? 0) ? 'PARTIAL' : 'COMPLETED';
+        close(status, await prisma.generation.updateMany({ where: open(UNDER_WAY.jobs), data: { status, failureReason, completedAt } }));
       } else if (job.kind === 'transcription') {
-        const row = await prisma.transcript.findFirst({ where, select: { text: true } });
-        await close(row?.text ? 'COMPLETED' : 'FAILED', (data) => prisma.transcript.updateMany({ where: { ...where, status: under }, data: { ...data, completedAt: new Date() } }));
+        const row = await prisma.transcript.findFirst({ where: { id: job.id, userId }, select: { text: true } });
+        const status = row?.text ? 'COMPLETED' : 'FAILED';
+        close(status, await prisma.transcript.updateMany({ where: open(UNDER_WAY.jobs), data: { status, failureReason, completedAt } }));
       } else if (job.kind === 'summary') {
-        await close('FAILED', (data) => prisma.transcriptSummary.updateMany({ where: { ...where, status: under }, data: { ...data, completedAt: new Date() } }));
+        close('FAILED', await prisma.transcriptSummary.updateMany({ where: open(UNDER_WAY.jobs), data: { status: 'FAILED', failureReason, completedAt } }));
       } else {
-        await close('FAILED', (data) => prisma.avatar.updateMany({ where: { ...where, status: { in: [...UNDER_WAY.avatar] } }, data: { status: 'FAILED', failureReason: data.failureReason } }));
+        close('FAILED', await prisma.avatar.updateMany({ where: open(UNDER_WAY.avatar), data: { status: 'FAILED', failureReason } }));
       }
       if (found.closed) log.warn('the job ended without closing its row: closed by its billing', { jobWorkflowId, workflow, failureReason, delivered: found.delivered });
       return found;
     },
   };
-
-  /** Whether an earlier attempt closed that row (the same `failureReason` is only ever written here). */
-  async function closedBefore(kind: HistoryJobKind, id: string, failureReason: string): Promise<boolean> {
-    const where = { id, failureReason };
-    const row =
-      kind === 'generation'
-        ? await prisma.generation.findFirst({ where, select: { id: true } })
-        : kind === 'transcription'
-          ? await prisma.transcript.findFirst({ where, select: { id: true } })
-          : kind === 'summary'
-            ? await prisma.transcriptSummary.findFirst({ where, select: { id: true } })
-            : await prisma.avatar.findFirst({ where, select: { id: true } });
-    return row !== null;
-  }
 
   /** How that workflow's latest run stands (`NOT_FOUND` once the server no longer knows it). */
   async function workflowStatus(workflowId: string): Promise<string> {
