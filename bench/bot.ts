@@ -1,8 +1,11 @@
 // P7, the bot under load as users see it: the real bot process (bot/main.ts)
-// in polling and in webhook mode against the Telegram stand-in in this
-// process. 200 users send a command at once; then one chat whose Telegram
-// calls take 5 s sends one, and 50 others send theirs right after. Latency is
-// from the user's message to the bot's answer appearing in the chat.
+// in polling and in webhook mode, with the real worker (workers/main.ts),
+// against the Telegram stand-in in this process. 200 users send a command at
+// once: /balance from known users, /start from users the bot has never seen
+// (each one onboarded: a user row and the welcome grant), and /start again
+// from the same users. Then one chat whose Telegram calls take 5 s sends one,
+// and 50 others send theirs right after. Latency is from the user's message
+// to the bot's answer appearing in the chat.
 import { randomBytes } from 'node:crypto';
 import { loadBenchServiceUrls } from '../lib/config';
 import { upsertUser } from '../lib/db/users';
@@ -13,7 +16,7 @@ import type { TelegramSandbox } from '../sandbox/telegram/server';
 import { freeLoopbackPort } from '../workers/metrics-server';
 import { benchServiceEnv } from './processes';
 import { goalRow, percentile } from './stats';
-import { cpuMs } from './worker-probes';
+import { cpuMs, servicePid, treeCpuMs } from './worker-probes';
 
 const BURST = 200;
 const OTHERS = 50;
@@ -56,14 +59,18 @@ export async function botBench(): Promise<void> {
     tg.world.user(id);
     await upsertUser(prisma, { telegramId: id });
   }
+  // Users the bot has never seen, a new set per mode: their /start onboards them.
+  const newcomers = (mode: number) => Array.from({ length: BURST }, (_, i) => base + 500 + mode * BURST + i);
+  for (const id of [...newcomers(0), ...newcomers(1)]) tg.world.user(id);
   const [burst, slow, others] = [users.slice(0, BURST), users[BURST]!, users.slice(BURST + 1)];
   const secret = randomBytes(24).toString('hex');
   const env = { ...benchServiceEnv(sandboxes.env, `aisha-bench-bot-${run}`), LOG_LEVEL: 'info' };
 
   try {
-    for (const mode of ['polling', 'webhook'] as const) {
+    for (const [m, mode] of (['polling', 'webhook'] as const).entries()) {
       const port = await freeLoopbackPort();
       const procs = new ProcessGroup({ env, readyTimeoutMs: 120_000 });
+      const worker = await procs.start('worker', 'workers/main.ts', {}, READY_LINE.worker);
       const modeEnv: Record<string, string> = mode === 'webhook' ? { BOT_MODE: 'webhook', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, TELEGRAM_WEBHOOK_SECRET: secret } : { BOT_MODE: 'polling' };
       const bot = await procs.start('bot', 'bot/main.ts', { ...modeEnv, HTTP_PORT: String(port) }, mode === 'webhook' ? READY_LINE.bot : 'long polling started');
       try {
@@ -79,6 +86,28 @@ export async function botBench(): Promise<void> {
             percentile(all, 99) <= 300,
           ),
         );
+        for (const [label, who] of [
+          ['new users', newcomers(m)],
+          ['the same users again', newcomers(m)],
+        ] as const) {
+          const pids = { bot: bot.child.pid!, worker: worker.child.pid!, 'Temporal server': await servicePid('temporal'), PostgreSQL: await servicePid('postgres') };
+          const cpu = async () => Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([k, pid]) => [k, pid ? await treeCpuMs(pid) : NaN])));
+          const cpuStart = await cpu();
+          const greeted = await answerTimes(tg, [...who], '/start');
+          const cpuEnd = await cpu();
+          const perGreeting = Object.entries(pids)
+            .filter(([, pid]) => pid)
+            .map(([k]) => `${k} ${((cpuEnd[k] - cpuStart[k]) / BURST).toFixed(1)}`)
+            .join(', ');
+          process.stdout.write(
+            goalRow(
+              `P7 ${mode}: ${BURST} /start at once, ${label}`,
+              `p99 ${percentile(greeted, 99).toFixed(0)} ms (p50 ${percentile(greeted, 50).toFixed(0)}; CPU ms per greeting: ${perGreeting})`,
+              'p99 ≤ 300 ms',
+              percentile(greeted, 99) <= 300,
+            ),
+          );
+        }
         const alone = await answerTimes(tg, others, '/balance');
         tg.knobs.slowChats = { [slow]: SLOW_MS };
         tg.sendText(slow, '/balance');

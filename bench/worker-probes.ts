@@ -3,7 +3,8 @@
 // from its /metrics, the fal task queue from the Temporal server, and the
 // sticky cache size the SDK defaults to.
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { taskQueueName } from '../workflows/task-queues';
@@ -47,6 +48,30 @@ export async function cpuMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU of a process and its children that are running now (PostgreSQL's backends are the postmaster's children), in ms. */
+export async function treeCpuMs(pid: number): Promise<number> {
+  const children = await Promise.all(
+    (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(async (d) => {
+      const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === pid ? cpuMs(Number(d)).catch(() => 0) : 0;
+    }),
+  );
+  return (await cpuMs(pid)) + children.reduce((a, b) => a + b, 0);
+}
+
+/** The pid of a service `scripts/services.sh` started (its pid file under AISHA_DATA_DIR, .data by default); null when it did not. */
+export async function servicePid(name: 'temporal' | 'postgres'): Promise<number | null> {
+  const dataDir = process.env.AISHA_DATA_DIR ?? fileURLToPath(new URL('../.data', import.meta.url));
+  try {
+    const pid = Number((await readFile(`${dataDir}/run/${name}.pid`, 'utf8')).trim());
+    await readFile(`/proc/${pid}/stat`, 'utf8');
+    return pid;
+  } catch {
+    return null;
+  }
 }
 
 /** The sticky cache size the SDK picks when the worker sets none (worker-options.js, reuseV8Context): from the V8 heap limit. */

@@ -1,6 +1,7 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Language } from '../vocabulary/languages';
 import { mainMenuButtons } from '../vocabulary/main-menu';
-import { dbActivities, telegramActivities } from './proxies';
+import { dbActivities, localDbActivities, telegramActivities } from './proxies';
 import { JobStatusKey } from '../vocabulary/search-attributes';
 
 export interface OnboardingInput {
@@ -9,6 +10,12 @@ export interface OnboardingInput {
   username?: string;
   firstName?: string;
   languageCode?: string;
+  /**
+   * The bot waits for this workflow's result and greets itself (bot/features/start.ts): a reply from the bot
+   * is not held behind the Telegram queue's ≈ 25 sends/s, which made 200 /start at once take 10 s.
+   * Absent (a bot from before this): the workflow greets.
+   */
+  greetedByBot?: boolean;
 }
 
 export interface OnboardingResult {
@@ -16,6 +23,10 @@ export interface OnboardingResult {
   newUser: boolean;
   granted: number;
   balance: number;
+  /** The user's language, for the bot's greeting (absent in results from before the bot greeted). */
+  language?: Language;
+  /** Whether this workflow sent the greeting; absent in results from before the bot greeted, which always did. */
+  greeted?: boolean;
 }
 
 /**
@@ -23,9 +34,15 @@ export interface OnboardingResult {
  * `welcome:<userId>`), greet in the user's language. Safe to run any number of
  * times for the same user: only the first run grants. The greeting carries the
  * main menu.
+ *
+ * Both writes are local activities: one workflow task from start to end, no
+ * round trip through a task queue per write (a burst of new users is bound by
+ * the Temporal server's work per workflow). Histories from before run the
+ * three activities they recorded.
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
-  const db = dbActivities();
+  const local = patched('onboarding-local-writes-v1');
+  const db = local ? localDbActivities() : dbActivities();
   const telegram = telegramActivities();
 
   const user = await db.ensureUser({
@@ -36,17 +53,27 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   });
   const grant = await db.grantWelcomeCredits({ userId: user.id });
 
-  const name = input.firstName || input.username || '';
-  await telegram.sendMessage({
-    chatId: input.chatId,
-    language: user.language,
-    message: grant.granted
-      ? { key: 'welcome-new', params: { name, credits: grant.credits, balance: grant.balance } }
-      : { key: 'welcome-back', params: { name, balance: grant.balance } },
-    // The main menu (vocabulary/main-menu.ts). Only this activity's input changed: replay checks activity types, not inputs.
-    buttons: mainMenuButtons(),
-  });
+  const greet = !(local && input.greetedByBot);
+  if (greet) {
+    const name = input.firstName || input.username || '';
+    await telegram.sendMessage({
+      chatId: input.chatId,
+      language: user.language,
+      message: grant.granted
+        ? { key: 'welcome-new', params: { name, credits: grant.credits, balance: grant.balance } }
+        : { key: 'welcome-back', params: { name, balance: grant.balance } },
+      // The main menu (vocabulary/main-menu.ts). Only this activity's input changed: replay checks activity types, not inputs.
+      buttons: mainMenuButtons(),
+    });
+  }
 
   upsertSearchAttributes([{ key: JobStatusKey, value: 'completed' }]);
-  return { userId: user.id, newUser: user.created, granted: grant.granted ? grant.credits : 0, balance: grant.balance };
+  return {
+    userId: user.id,
+    newUser: user.created,
+    granted: grant.granted ? grant.credits : 0,
+    balance: grant.balance,
+    language: user.language,
+    greeted: greet,
+  };
 }

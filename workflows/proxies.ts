@@ -1,4 +1,4 @@
-import { isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { AdminActivities } from '../activities/admin';
 import type { AudioActivities } from '../activities/audio';
 import type { AvatarActivities } from '../activities/avatars';
@@ -23,6 +23,22 @@ export function dbActivities() {
   return proxyActivities<UserActivities & LedgerActivities & BillingActivities & AdminActivities & PaymentActivities & AvatarActivities & Omit<GenerationStoreActivities, 'deliverImages' | 'recordAndDeliverImages'> & Pick<TranscriptionActivities, 'createTranscript' | 'setTranscriptStatus' | 'assembleTranscript'> & Omit<SummaryActivities, 'summarizeTranscript'>>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+  });
+}
+
+/**
+ * Short writes to our own PostgreSQL run as local activities: in the workflow
+ * task that needs them, on the worker that runs the workflow, without a task
+ * queue round trip each (an activity's schedule, start and completion are
+ * three history events and a workflow task). Only for writes that take
+ * milliseconds and are safe to repeat: a local activity may run again when
+ * its workflow task is retried. Retries back off up to 30 s, then a workflow
+ * task timer takes over (the SDK's own handling of long local retries).
+ */
+export function localDbActivities() {
+  return proxyLocalActivities<Pick<UserActivities & LedgerActivities, 'ensureUser' | 'grantWelcomeCredits'>>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '200 milliseconds', maximumInterval: '30 seconds' },
   });
 }
 

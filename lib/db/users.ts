@@ -73,3 +73,28 @@ export async function findUserByTelegramId(prisma: PrismaClient, telegramId: num
 export async function setUserTimeZone(prisma: PrismaClient, userId: number, timeZone: string | null): Promise<void> {
   await prisma.user.update({ where: { id: userId }, data: { timeZone }, select: { id: true } });
 }
+
+/**
+ * For a known user's /start (bot/features/start.ts): refreshes the Telegram
+ * profile when it changed (what the onboarding workflow's upsert does) and
+ * reads the balance and whether the welcome grant (ledger key
+ * `welcome:<userId>`) is there. One prepared statement.
+ */
+export async function refreshProfileForGreeting(
+  prisma: PrismaClient,
+  userId: number,
+  p: Pick<TelegramProfile, 'username' | 'firstName'>,
+): Promise<{ balance: number; welcomed: boolean }> {
+  const [row] = await preparedRows<{ balance: number; welcomed: boolean }>(
+    prisma,
+    'refresh-profile-for-greeting',
+    `WITH changed AS (
+       UPDATE users SET username = $2, first_name = $3, updated_at = now()
+        WHERE id = $1 AND (username IS DISTINCT FROM $2 OR first_name IS DISTINCT FROM $3)
+     )
+     SELECT coalesce((SELECT credits FROM balances WHERE user_id = $1), 0) AS balance,
+            EXISTS (SELECT 1 FROM transactions WHERE idempotency_key = 'welcome:' || $1::text) AS welcomed`,
+    [userId, p.username ?? null, p.firstName ?? null],
+  );
+  return row!;
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerSum, getBalance } from '../../lib/db/ledger';
+import { upsertUser } from '../../lib/db/users';
 import { eventually, startStack, type Stack } from '../helpers/stack';
 import { uniqueTelegramId } from '../helpers/config';
 
@@ -48,6 +49,50 @@ describe('/start → onboarding workflow → welcome grant (real bot, Temporal, 
     // one greeting per distinct /start: the redelivered update produced no third message
     await new Promise((r) => setTimeout(r, 500));
     expect(botTexts(id)).toHaveLength(2);
+  });
+
+  const onboardingRuns = async (telegramId: number) => {
+    const ids: string[] = [];
+    for await (const wf of stack.temporal.workflow.list({ query: `UserId = "${telegramId}" AND JobKind = "onboarding"` })) ids.push(wf.workflowId);
+    return ids;
+  };
+
+  it('a welcomed user\'s /start is answered from the database, with the new name, without a workflow', async () => {
+    const id = uniqueTelegramId();
+    stack.telegram.sendText(id, '/start', { first_name: 'Ann', language_code: 'en' });
+    await eventually(() => botTexts(id).find((t) => t.includes('Hi, Ann')));
+    await eventually(async () => ((await onboardingRuns(id)).length === 1 ? true : null));
+
+    stack.telegram.sendText(id, '/start', { first_name: 'Anna', username: 'anna_k', language_code: 'en' });
+    const back = await eventually(() => botTexts(id)[1]);
+    expect(back).toContain('Anna');
+    expect(back).toContain('20');
+    expect(stack.telegram.world.botMessages(id)[1]?.reply_markup).toEqual(stack.telegram.world.botMessages(id)[0]?.reply_markup); // the main menu
+    expect(await userRow(id)).toMatchObject({ firstName: 'Anna', username: 'anna_k' });
+    expect(await onboardingRuns(id)).toHaveLength(1);
+  });
+
+  it('a user who exists without the welcome grant (a top-up came first) is granted it by /start', async () => {
+    const id = uniqueTelegramId();
+    await upsertUser(stack.prisma, { telegramId: id, languageCode: 'ru' });
+    stack.telegram.sendText(id, '/start', { first_name: 'Айша' });
+    expect(await eventually(() => botTexts(id)[0])).toContain('20 кредитов');
+    const user = await userRow(id);
+    expect(user?.transactions).toMatchObject([{ kind: 'GRANT', amount: 20, idempotencyKey: `welcome:${user!.id}` }]);
+  });
+
+  it('a /start the bot never marked handled (it stopped) is answered again, granting nothing', async () => {
+    const id = uniqueTelegramId();
+    const first = stack.telegram.sendText(id, '/start', { first_name: 'Айша' });
+    await eventually(() => botTexts(id).find((t) => t.includes('Привет')));
+    // As if the bot had stopped before it answered: the update is not marked handled, and Telegram delivers it again.
+    await stack.redis.del(`aisha:update:${stack.bot.botInfo.id}:${first.update_id}`);
+    stack.telegram.world.redeliver(first);
+    await eventually(() => (botTexts(id).length === 2 ? true : null));
+    expect(botTexts(id)[1]).toMatch(/^👋 С возвращением, Айша!\n💰 Баланс: 20/); // the user was welcomed by the first delivery
+    const user = await userRow(id);
+    expect(user?.transactions).toHaveLength(1);
+    expect(await onboardingRuns(id)).toHaveLength(1);
   });
 
   it('greets an English-speaking user in English and /balance shows the ledger', async () => {
