@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { autoRetry } from '@grammyjs/auto-retry';
 import { sequentialize } from '@grammyjs/runner';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Bot, HttpError, session, type BotConfig } from 'grammy';
@@ -108,7 +109,16 @@ export function createBot(services: BotServices, opts: CreateBotOptions = {}): B
     ctx.t = services.i18n.forLanguage(ctx.language);
     await next();
   });
-  bot.api.config.use(resendOnBrokenConnection(), noteSentMessages(services.redis));
+  // Telegram's flood limit (429 with retry_after; about 30 messages a second across chats) is waited out, as grammY
+  // advises, when it asks for at most 3 s, 3 times at most: users who all write at once are answered a little
+  // later, not with an apology. A longer wait is not made in front of a person: the handler's own answer to a
+  // refused call stands (an options edit is undone and the user told). Only 429: a network error is resent once
+  // by resendOnBrokenConnection, a 5xx is the error boundary's.
+  bot.api.config.use(
+    autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 3, rethrowInternalServerErrors: true, rethrowHttpErrors: true }),
+    resendOnBrokenConnection(),
+    noteSentMessages(services.redis),
+  );
   bot.use(handleUpdatesOnce(services.redis));
   bot.use(noteChatBottom(services.redis));
   bot.use(rateLimitPerUser(services.redis));

@@ -21,6 +21,8 @@ export class ConnectionReset extends Error {}
 export interface BotApiKnobs {
   /** Messages per chat per second before 429 with retry_after (0 = unlimited). */
   rateLimitPerChat: number;
+  /** Messages per second across all chats before 429 with retry_after, as Telegram's ~30/s (0 or absent = unlimited). */
+  rateLimitOverall?: number;
   /** getFile refuses larger files (20 MB for the cloud Bot API; a local Bot API server allows 2000 MB). */
   maxDownloadBytes: number;
   /**
@@ -120,14 +122,23 @@ export class BotApi {
     private readonly knobs: BotApiKnobs,
   ) {}
 
+  private overall: number[] = [];
+
   private rateCheck(chatId: number): void {
-    const limit = this.knobs.rateLimitPerChat;
-    if (!limit) return;
     const now = Date.now();
-    const recent = (this.sends.get(chatId) ?? []).filter((t) => now - t < 1000);
-    if (recent.length >= limit) throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
-    recent.push(now);
-    this.sends.set(chatId, recent);
+    const overallLimit = this.knobs.rateLimitOverall ?? 0;
+    if (overallLimit) {
+      this.overall = this.overall.filter((t) => now - t < 1000);
+      if (this.overall.length >= overallLimit) throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+    }
+    const limit = this.knobs.rateLimitPerChat;
+    if (limit) {
+      const recent = (this.sends.get(chatId) ?? []).filter((t) => now - t < 1000);
+      if (recent.length >= limit) throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+      recent.push(now);
+      this.sends.set(chatId, recent);
+    }
+    if (overallLimit) this.overall.push(now);
   }
 
   /** A file parameter: `attach://<part>`, a part of the same name, a known file_id, or a URL Telegram fetches. */

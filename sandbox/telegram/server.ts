@@ -13,7 +13,8 @@ import { UserActionError, UserActions, type MediaKind } from './user-api';
  *   GET  /file/bot<token>/<file_path>     file downloads (after getFile)
  *   /sandbox/…                            the user side: act as users, read what the bot sent (see routeSandbox)
  *   GET  /chat                            the web chat (talk to the bot in a browser)
- * Knobs (POST /sandbox/knobs): rateLimitPerChat (429 with retry_after past N messages/s per chat),
+ * Knobs (POST /sandbox/knobs): rateLimitPerChat (429 with retry_after past N messages/s per chat), rateLimitOverall
+ * (the same past N messages/s across all chats, as Telegram's ~30/s; off by default),
  * maxDownloadBytes (getFile cap; 20 MB as the cloud Bot API), failures (any Bot API error by method:
  * [{method, code, description, retryAfter?, chatId?, times}], or `reset: true` for a connection reset before
  * the call is acted on), callbackAnswerMs (answerCallbackQuery

@@ -206,6 +206,18 @@ describe('the promise at the edges', () => {
     expect(msgs(id).some((m) => textOf(m).includes('Что-то пошло не так'))).toBe(false);
   });
 
+  it('Telegram\'s flood limit across chats (429 retry_after): users who write at once are all answered, none with an apology', async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => onboard()));
+    tg().knobs.rateLimitOverall = 3; // messages a second across all chats (Telegram: about 30)
+    try {
+      for (const { id } of users) tg().sendText(id, '/balance');
+      for (const { id } of users) await eventually(() => msgs(id).some((m) => textOf(m).startsWith('💰 Баланс')), { timeoutMs: 30_000 });
+    } finally {
+      tg().knobs.rateLimitOverall = 0;
+    }
+    for (const { id } of users) expect(msgs(id).some((m) => textOf(m).includes('Что-то пошло не так'))).toBe(false);
+  });
+
   /**
    * Every Telegram call a generation makes × every class of Telegram answer:
    * the job ends (final JobStatus, billing closed), and the user pays exactly
