@@ -111,7 +111,7 @@ export function recordActivity(
           const [{ known }] = (await preparedRows<{ known: number }>(
             prisma,
             'record-activity',
-            `WITH seen AS (UPDATE users SET last_seen_at = now() WHERE telegram_id = $1 RETURNING id),
+            `WITH seen AS (UPDATE users SET last_seen_at = now() AT TIME ZONE 'UTC' WHERE telegram_id = $1 RETURNING id),
                   counted AS (INSERT INTO user_activity_days (user_id, day) SELECT id, $2::date FROM seen ON CONFLICT DO NOTHING)
              SELECT count(*)::int AS known FROM seen`,
             [String(telegramId), day],

@@ -1,4 +1,4 @@
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { Language } from '../vocabulary/languages';
 import { mainMenuButtons } from '../vocabulary/main-menu';
 import { dbActivities, localDbActivities, telegramActivities } from './proxies';
@@ -12,8 +12,9 @@ export interface OnboardingInput {
   languageCode?: string;
   /**
    * The bot waits for this workflow's result and greets itself (bot/features/start.ts): a reply from the bot
-   * is not held behind the Telegram queue's ≈ 25 sends/s, which made 200 /start at once take 10 s.
-   * Absent (a bot from before this): the workflow greets.
+   * is not held behind the Telegram queue's ≈ 25 sends/s, which made 200 /start at once take 10 s. It also
+   * chooses the lean path: the writes as local activities. Absent (a bot from before this, and every history
+   * recorded before): three activities, and the workflow greets.
    */
   greetedByBot?: boolean;
 }
@@ -35,13 +36,15 @@ export interface OnboardingResult {
  * times for the same user: only the first run grants. The greeting carries the
  * main menu.
  *
- * Both writes are local activities: one workflow task from start to end, no
- * round trip through a task queue per write (a burst of new users is bound by
- * the Temporal server's work per workflow). Histories from before run the
- * three activities they recorded.
+ * Started by the bot that greets, both writes are local activities: one
+ * workflow task from start to end, no round trip through a task queue per
+ * write (a burst of new users is bound by the Temporal server's work per
+ * workflow). The input chooses the path, as a generation's revision does, so
+ * no patch marker is recorded; inputs from before run the three activities
+ * their histories recorded.
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
-  const local = patched('onboarding-local-writes-v1');
+  const local = input.greetedByBot === true;
   const db = local ? localDbActivities() : dbActivities();
   const telegram = telegramActivities();
 
@@ -53,7 +56,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   });
   const grant = await db.grantWelcomeCredits({ userId: user.id });
 
-  const greet = !(local && input.greetedByBot);
+  const greet = !local;
   if (greet) {
     const name = input.firstName || input.username || '';
     await telegram.sendMessage({

@@ -72,9 +72,9 @@ export async function applyLedgerEntry(
   if (seen) return seen;
   try {
     return await prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`INSERT INTO balances (user_id, credits, updated_at) VALUES (${entry.userId}, 0, now()) ON CONFLICT (user_id) DO NOTHING`;
+      await tx.$executeRaw`INSERT INTO balances (user_id, credits, updated_at) VALUES (${entry.userId}, 0, now() AT TIME ZONE 'UTC') ON CONFLICT (user_id) DO NOTHING`;
       const rows = await tx.$queryRaw<{ credits: number }[]>`
-        UPDATE balances SET credits = credits + ${entry.amount}, updated_at = now()
+        UPDATE balances SET credits = credits + ${entry.amount}, updated_at = now() AT TIME ZONE 'UTC'
         WHERE user_id = ${entry.userId} AND credits + ${entry.amount} >= 0
         RETURNING credits`;
       if (rows.length === 0) {

@@ -89,7 +89,7 @@ export async function refreshProfileForGreeting(
     prisma,
     'refresh-profile-for-greeting',
     `WITH changed AS (
-       UPDATE users SET username = $2, first_name = $3, updated_at = now()
+       UPDATE users SET username = $2, first_name = $3, updated_at = now() AT TIME ZONE 'UTC'
         WHERE id = $1 AND (username IS DISTINCT FROM $2 OR first_name IS DISTINCT FROM $3)
      )
      SELECT coalesce((SELECT credits FROM balances WHERE user_id = $1), 0) AS balance,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLedgerEntry, getBalance, IdempotencyConflictError, InsufficientFundsError, ledgerSum } from '../../lib/db/ledger';
 import { ledgerHistory } from '../../lib/db/history';
-import { findUserByTelegramId, upsertUser } from '../../lib/db/users';
+import { findUserByTelegramId, refreshProfileForGreeting, upsertUser } from '../../lib/db/users';
 import { createPrisma, type PrismaClient } from '../../lib/prisma';
 import { testConfig, uniqueSuffix, uniqueTelegramId } from '../helpers/config';
 
@@ -86,6 +86,26 @@ describe('ledger on real PostgreSQL', () => {
     } finally {
       if (zone === undefined) delete process.env.TZ;
       else process.env.TZ = zone;
+    }
+  });
+
+  it('writes UTC into the columns without a zone, whatever the PostgreSQL session\'s time zone', async () => {
+    const url = new URL(testConfig().databaseUrl);
+    url.searchParams.set('options', '-c TimeZone=Asia/Tokyo'); // a server set to another zone than UTC
+    const tokyo = createPrisma(url.toString());
+    try {
+      const telegramId = uniqueTelegramId();
+      const userId = (await upsertUser(prisma, { telegramId, firstName: 'Ann' })).id;
+      await refreshProfileForGreeting(tokyo, userId, { firstName: 'Anna' });
+      await applyLedgerEntry(tokyo, { userId, kind: 'GRANT', amount: 3, idempotencyKey: `tz-write:${uniqueSuffix()}` });
+      const user = await prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { firstName: true, updatedAt: true } });
+      const balance = await prisma.balance.findUniqueOrThrow({ where: { userId }, select: { updatedAt: true } });
+      expect(user.firstName).toBe('Anna');
+      // Prisma reads these columns as UTC: a write in Tokyo's local time would be 9 hours ahead.
+      expect(Math.abs(user.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
+      expect(Math.abs(balance.updatedAt.getTime() - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await tokyo.$disconnect();
     }
   });
 });
