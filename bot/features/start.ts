@@ -21,9 +21,9 @@ const GREETING_WAIT_MS = 8000;
  * database, like /balance: nothing to grant, no workflow. Anyone else gets the
  * onboarding workflow, which creates the user and grants the welcome credits
  * once; the bot waits for its result and greets. The workflow id carries the
- * update id, so a redelivered update is rejected as a duplicate; one whose
- * first delivery never answered (the bot stopped) is answered from the
- * workflow's result.
+ * update id, so a redelivered update never starts a second run: once the user
+ * is welcomed it is answered as any returning user's /start, and before that
+ * (its run still going) it waits for the same run's result.
  */
 startFeature.command('start', async (ctx) => {
   if (!ctx.from || ctx.chat.type !== 'private') return;
