@@ -32,8 +32,9 @@ export function dbActivities() {
  * queue round trip each (an activity's schedule, start and completion are
  * three history events and a workflow task). Only for writes that take
  * milliseconds and are safe to repeat: a local activity may run again when
- * its workflow task is retried. Retries back off up to 30 s, then a workflow
- * task timer takes over (the SDK's own handling of long local retries).
+ * its workflow task is retried. Retries back off up to 30 s, without end (a
+ * database that is down is waited for, as with the activities above); the
+ * SDK keeps the workflow task alive meanwhile.
  */
 export function localDbActivities() {
   return proxyLocalActivities<Pick<UserActivities & LedgerActivities, 'ensureUser' | 'grantWelcomeCredits'>>({
