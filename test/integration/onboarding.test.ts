@@ -85,7 +85,7 @@ describe('/start → onboarding workflow → welcome grant (real bot, Temporal, 
     const id = uniqueTelegramId();
     const first = stack.telegram.sendText(id, '/start', { first_name: 'Айша' });
     await eventually(() => botTexts(id).find((t) => t.includes('Привет')));
-    // As if the bot had stopped before it answered: the update is not marked handled, and Telegram delivers it again.
+    // As if the bot had stopped after answering but before marking the update handled: Telegram delivers it again.
     await stack.redis.del(`aisha:update:${stack.bot.botInfo.id}:${first.update_id}`);
     stack.telegram.world.redeliver(first);
     await eventually(() => (botTexts(id).length === 2 ? true : null));
