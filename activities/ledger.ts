@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../lib/config';
 import type { PrismaClient } from '../lib/prisma';
-import { applyLedgerEntry, InsufficientFundsError, IdempotencyConflictError, type LedgerEntry, type LedgerResult } from '../lib/db/ledger';
+import { applyLedgerEntry, welcomeGrantKey, InsufficientFundsError, IdempotencyConflictError, type LedgerEntry, type LedgerResult } from '../lib/db/ledger';
 import type { WorkerMetrics } from '../lib/worker-metrics';
 
 export const LedgerErrors = {
@@ -49,7 +49,7 @@ export function createLedgerActivities({ prisma, tariffs, metrics }: { prisma: P
         const balance = await prisma.balance.findUnique({ where: { userId }, select: { credits: true } });
         return { granted: false, credits: 0, balance: balance?.credits ?? 0 };
       }
-      const result = await apply({ userId, kind: 'GRANT', amount: credits, idempotencyKey: `welcome:${userId}`, reason: 'welcome' });
+      const result = await apply({ userId, kind: 'GRANT', amount: credits, idempotencyKey: welcomeGrantKey(userId), reason: 'welcome' });
       return { granted: result.applied, credits, balance: result.balanceAfter };
     },
   };

@@ -22,6 +22,9 @@ export interface LedgerResult {
   balanceAfter: number;
 }
 
+/** The welcome grant's idempotency key: one per user, whatever the number of /start. */
+export const welcomeGrantKey = (userId: number) => `welcome:${userId}`;
+
 export class InsufficientFundsError extends Error {
   constructor(
     readonly balance: number,

@@ -1,5 +1,6 @@
 import { preparedRows, type PrismaClient } from '../prisma';
 import { pickLanguage, type Language } from '../i18n';
+import { welcomeGrantKey } from './ledger';
 
 export interface TelegramProfile {
   telegramId: number;
@@ -93,8 +94,8 @@ export async function refreshProfileForGreeting(
         WHERE id = $1 AND (username IS DISTINCT FROM $2 OR first_name IS DISTINCT FROM $3)
      )
      SELECT coalesce((SELECT credits FROM balances WHERE user_id = $1), 0) AS balance,
-            EXISTS (SELECT 1 FROM transactions WHERE idempotency_key = 'welcome:' || $1::text) AS welcomed`,
-    [userId, p.username ?? null, p.firstName ?? null],
+            EXISTS (SELECT 1 FROM transactions WHERE idempotency_key = $4) AS welcomed`,
+    [userId, p.username ?? null, p.firstName ?? null, welcomeGrantKey(userId)],
   );
   return row!;
 }
